@@ -1,0 +1,1 @@
+"""Intake: read a signed batch, validate every row, account for every input row."""

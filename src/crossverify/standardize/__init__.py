@@ -1,0 +1,1 @@
+"""standardize stage."""
