@@ -45,7 +45,8 @@ class Policy(BaseModel):
     mode: Literal["verify_only", "updated_address"] = "updated_address"
     disclosable_sources: tuple[str, ...] = ("form_1040", "form_w7", "form_w2", "form_1099")
     match_threshold: float = 0.999
-    runner_up_margin: float = 0.05
+    runner_up_margin_bits: float = 8.0
+    prior_on_file: float = 0.5
     max_expected_wrong_per_10k: float = 10.0
 
     def signer_for(self, public_key: str) -> Signer | None:

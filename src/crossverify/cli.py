@@ -1,0 +1,266 @@
+"""The command line: thin wrappers that call the stages and turn errors into messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from crossverify.config import Settings
+from crossverify.errors import CrossverifyError
+
+app = typer.Typer(
+    help="crossverify: verify taxpayer addresses for signed enforcement requests.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+master_app = typer.Typer(help="Load the taxpayer master file.", no_args_is_help=True)
+model_app = typer.Typer(help="Train the linkage model.", no_args_is_help=True)
+users_app = typer.Typer(help="Create and list users.", no_args_is_help=True)
+batch_app = typer.Typer(
+    help="Submit, run, approve and release request batches.", no_args_is_help=True
+)
+ledger_app = typer.Typer(help="The disclosure ledger and audit trail.", no_args_is_help=True)
+app.add_typer(master_app, name="master")
+app.add_typer(model_app, name="model")
+app.add_typer(users_app, name="users")
+app.add_typer(batch_app, name="batch")
+app.add_typer(ledger_app, name="ledger")
+
+console = Console(stderr=True)
+out = Console()
+F = TypeVar("F", bound=Callable[..., Any])
+
+AsUser = Annotated[str, typer.Option("--as", help="The user doing this (unique login name).")]
+
+
+def _errors(func: F) -> F:
+    """Turn domain errors into a one-line message and exit code 1 (2 for permission)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CrossverifyError as exc:
+            console.print(f"[red]Error:[/red] {exc.message}", highlight=False)
+            raise typer.Exit(2 if exc.status == 403 else 1) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings() -> Settings:
+    return Settings()
+
+
+@contextmanager
+def store_session() -> Iterator[Session]:
+    from crossverify.store.engine import make_engine, migrate, session_factory
+
+    cfg = settings()
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(cfg.store_url)
+    migrate(engine)
+    with session_factory(engine)() as session:
+        yield session
+    engine.dispose()
+
+
+def policy() -> Any:
+    from crossverify.policy import load_policy
+
+    return load_policy(settings().policy_file)
+
+
+@app.command()
+@_errors
+def synth(
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path(
+        "synth"
+    ),
+    persons: Annotated[int, typer.Option(help="Taxpayers and non-filers to invent.")] = 50_000,
+    requests: Annotated[int, typer.Option(help="Request rows in the batch.")] = 5_000,
+    seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
+    master_format: Annotated[str, typer.Option(help="parquet or csv")] = "parquet",
+) -> None:
+    """Generate a master file, a signed request batch, a demo policy and a truth file.
+
+    Example: crossverify synth --out synth --persons 50000 --requests 5000
+    """
+    from crossverify.synth import generate
+
+    result = generate(
+        out_dir=out_dir,
+        persons=persons,
+        requests=requests,
+        seed=seed,
+        master_format=master_format,
+    )
+    out.print(f"wrote {out_dir}: {result}")
+
+
+@master_app.command("load")
+@_errors
+def master_load(
+    source: Annotated[Path, typer.Argument(help="Master file, CSV or Parquet.")],
+) -> None:
+    """Standardize a master file into Parquet under the data directory.
+
+    Example: crossverify master load synth/master.parquet
+    """
+    from crossverify.master.load import load_master
+
+    info = load_master(source=source, out_dir=settings().master_dir)
+    out.print(json.dumps(info.__dict__, indent=2, default=str))
+
+
+@model_app.command("train")
+@_errors
+def model_train(
+    max_pairs: Annotated[float, typer.Option(help="Random pairs for u estimation.")] = 1e7,
+) -> None:
+    """Train the linkage model on the loaded master file (once per master file)."""
+    from crossverify.link.backend import make_duckdb
+    from crossverify.link.train import train_model
+    from crossverify.master.load import MASTER_PARQUET, read_master_info
+
+    cfg = settings()
+    info = read_master_info(cfg.master_dir)
+    con = make_duckdb(cfg)
+    trained = train_model(
+        con=con,
+        master_parquet=cfg.master_dir / MASTER_PARQUET,
+        master_id=info.master_id,
+        out_dir=cfg.models_dir,
+        max_pairs=max_pairs,
+    )
+    out.print(f"model {trained.model_id} saved to {trained.path}")
+
+
+@users_app.command("add")
+@_errors
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="requester, officer, auditor or admin")],
+    agency: Annotated[str | None, typer.Option(help="A requester's agency.")] = None,
+) -> None:
+    """Create a user with one role."""
+    from crossverify.store import repos
+
+    with store_session() as session:
+        user = repos.add_user(session=session, username=username, role=role, agency=agency)
+        session.commit()
+        out.print(f"user {user.username} ({user.role}) created")
+
+
+@batch_app.command("submit")
+@_errors
+def batch_submit(
+    request_file: Path,
+    manifest: Annotated[Path, typer.Option(help="The signed manifest (JSON).")],
+    username: AsUser,
+) -> None:
+    """Verify the signature, validate every row and store the batch.
+
+    Example:
+      crossverify batch submit synth/requests.csv --manifest synth/requests.manifest.json \
+        --as requester
+    """
+    from crossverify.pipeline import submit_batch
+
+    with store_session() as session:
+        result = submit_batch(
+            session=session,
+            settings=settings(),
+            policy=policy(),
+            request_file=request_file,
+            manifest_file=manifest,
+            username=username,
+        )
+    out.print(result.batch_id)
+    console.print(
+        f"submitted: {result.rows_read} rows, {result.counts.get('rejected', 0)} rejected"
+    )
+
+
+@batch_app.command("run")
+@_errors
+def batch_run(batch_id: str) -> None:
+    """Match every accepted row of a batch and decide its outcome."""
+    from crossverify.pipeline import run_batch
+
+    with store_session() as session:
+        result = run_batch(session=session, settings=settings(), policy=policy(), batch_id=batch_id)
+    print_summary(result.counts, result.expected_wrong_matches)
+
+
+@batch_app.command("approve")
+@_errors
+def batch_approve(batch_id: str, username: AsUser) -> None:
+    """Approve a decided batch (an officer who did not submit it)."""
+    from crossverify.pipeline import approve_batch
+
+    with store_session() as session:
+        result = approve_batch(session=session, batch_id=batch_id, username=username)
+    out.print(f"batch {result.batch_id} approved by {username}")
+
+
+@batch_app.command("release")
+@_errors
+def batch_release(batch_id: str, username: AsUser) -> None:
+    """Write the response package and record every disclosure in the ledger."""
+    from crossverify.pipeline import release_batch
+
+    with store_session() as session:
+        package = release_batch(
+            session=session, settings=settings(), batch_id=batch_id, username=username
+        )
+    out.print(f"package: {package.zip_path} (sha256 {package.zip_sha256})")
+
+
+@ledger_app.command("verify")
+@_errors
+def ledger_verify() -> None:
+    """Verify the ledger's hash chain; report the first broken link."""
+    from crossverify.ledger.record import verify
+
+    with store_session() as session:
+        status = verify(session=session)
+    if status.ok:
+        out.print(f"ledger intact: {status.entries} entries, head {status.head_hash}")
+        return
+    console.print(f"[red]ledger broken at seq {status.first_broken_seq}: {status.reason}[/red]")
+    raise typer.Exit(1)
+
+
+@app.command()
+@_errors
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Working directory (recreated).")] = Path(
+        "demo"
+    ),
+    persons: Annotated[int, typer.Option()] = 50_000,
+    requests: Annotated[int, typer.Option()] = 5_000,
+    seed: Annotated[int, typer.Option()] = 7,
+) -> None:
+    """Run the whole flow on generated data with SQLite + DuckDB and print the summary."""
+    from crossverify.demo import run_demo
+
+    run_demo(out_dir=out_dir, persons=persons, requests=requests, seed=seed, console=console)
+
+
+def print_summary(counts: dict[str, int], expected_wrong: float | None) -> None:
+    table = Table(title="Outcomes")
+    table.add_column("code")
+    table.add_column("rows", justify="right")
+    for code in sorted(counts):
+        table.add_row(code, str(counts[code]))
+    out.print(table)
+    out.print(f"expected wrong matches: {expected_wrong}")

@@ -1,0 +1,158 @@
+"""One decision per accepted request, from its request x taxpayer candidates. Pure.
+
+A taxpayer *qualifies* only when the given name agrees (exact, nickname or a one-letter
+variant), a surname agrees, nothing conflicts (Jr vs Sr, a different middle initial, a
+different date of birth) and the requester's address is corroborated by the taxpayer's
+address history (house number and street, or PO box; ZIP or name+TIN alone never is).
+An address is disclosed only for a single qualifying taxpayer whose calibrated confidence
+clears the threshold with a margin over every other candidate; two or more qualifying
+taxpayers are ambiguous (N3), never a guess.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from crossverify.link.model import ADDRESS_LEVELS, DOB_LEVELS, GIVEN_LEVELS, SUFFIX_LEVELS
+
+
+class Decision(StrEnum):
+    MATCH = "match"
+    NO_CANDIDATE = "N1"
+    INSUFFICIENT = "N2"
+    AMBIGUOUS = "N3"
+
+
+@dataclass(frozen=True)
+class DecisionRules:
+    threshold: float
+    margin_bits: float
+    prior_on_file: float
+    taxpayers_on_file: int
+    prior_match_weight: float
+
+
+DECISION_COLUMNS = (
+    "request_row",
+    "decision",
+    "sub_reason",
+    "tin",
+    "confidence",
+    "match_weight",
+    "runner_up_tin",
+    "runner_up_weight",
+    "qualifying",
+    "address_tax_year",
+)
+
+
+def qualifies(c: pd.DataFrame) -> pd.Series:
+    """Candidates that could be the named person and whose address history corroborates."""
+    given_ok = c["gamma_given_name"] >= GIVEN_LEVELS["close"]
+    surname_ok = c["gamma_surname"] >= 1
+    suffix_ok = c["gamma_suffix"] != SUFFIX_LEVELS["conflict"]
+    middle_ok = c["gamma_middle_initial"] != 0
+    dob_ok = (c["gamma_dob"] < 0) | (c["gamma_dob"] >= DOB_LEVELS["one_edit"])
+    address_ok = (c["gamma_address"] >= ADDRESS_LEVELS["house_street"]) | (
+        c["gamma_address"] == ADDRESS_LEVELS["po_box"]
+    )
+    return given_ok & surname_ok & suffix_ok & middle_ok & dob_ok & address_ok
+
+
+def name_plausible(c: pd.DataFrame) -> pd.Series:
+    """Name agrees without conflict, address aside: such a candidate makes a record N2, not N1."""
+    return (
+        (c["gamma_given_name"] >= GIVEN_LEVELS["close"])
+        & (c["gamma_surname"] >= 1)
+        & (c["gamma_suffix"] != SUFFIX_LEVELS["conflict"])
+    )
+
+
+def confidence_scores(c: pd.DataFrame, rules: DecisionRules) -> pd.Series:
+    """Posterior that each candidate is the person, competing with every other candidate and
+    with 'not on file': o_k / (1 + sum_j o_j), o_k = prior odds per taxpayer x Bayes factor."""
+    prior_odds = rules.prior_on_file / ((1 - rules.prior_on_file) * max(rules.taxpayers_on_file, 1))
+    log2_odds = (c["match_weight"] - rules.prior_match_weight) + math.log2(prior_odds)
+    # Work in log space per request to avoid overflow: p_k = 2^a_k / (1 + sum 2^a_j).
+    shift = log2_odds.groupby(c["request_row"]).transform("max").clip(lower=0)
+    scaled = pd.Series(np.exp2(log2_odds - shift), index=c.index)
+    total = scaled.groupby(c["request_row"]).transform("sum") + np.exp2(-shift)
+    result: pd.Series = scaled / total
+    return result
+
+
+def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -> pa.Table:
+    """Return one row per request_row in `request_rows` (DECISION_COLUMNS)."""
+    c = candidates.to_pandas()
+    out = pd.DataFrame({"request_row": request_rows.to_numpy(zero_copy_only=False)})
+    if c.empty:
+        out["decision"] = Decision.NO_CANDIDATE.value
+        out["sub_reason"] = "no_candidate"
+        for col in DECISION_COLUMNS[3:]:
+            out[col] = None
+        out["qualifying"] = 0
+        return pa.Table.from_pandas(out[list(DECISION_COLUMNS)], preserve_index=False)
+
+    c["confidence"] = confidence_scores(c, rules)
+    c["qualifies"] = qualifies(c)
+    c["plausible"] = name_plausible(c)
+    c = c.sort_values(["request_row", "match_weight"], ascending=[True, False])
+    grouped = c.groupby("request_row", sort=False)
+    c["rank"] = grouped.cumcount()
+
+    n_qualifying = grouped["qualifies"].sum().rename("qualifying")
+    n_plausible = grouped["plausible"].sum().rename("plausible")
+    top_q = c[c["qualifies"]].drop_duplicates("request_row")[
+        ["request_row", "tin", "confidence", "match_weight", "address_tax_year"]
+    ]
+    # The runner-up of the top qualifying taxpayer is the best *other* candidate.
+    others = c.merge(top_q[["request_row", "tin"]], on="request_row", suffixes=("", "_top"))
+    others = others[others["tin"] != others["tin_top"]].drop_duplicates("request_row")
+    runner = others[["request_row", "tin", "match_weight"]].rename(
+        columns={"tin": "runner_up_tin", "match_weight": "runner_up_weight"}
+    )
+
+    out = (
+        out.merge(n_qualifying, left_on="request_row", right_index=True, how="left")
+        .merge(n_plausible, left_on="request_row", right_index=True, how="left")
+        .merge(top_q, on="request_row", how="left")
+        .merge(runner, on="request_row", how="left")
+    )
+    out["qualifying"] = out["qualifying"].fillna(0).astype("int64")
+    out["plausible"] = out["plausible"].fillna(0).astype("int64")
+    margin = out["match_weight"] - out["runner_up_weight"].fillna(-math.inf)
+
+    decision = np.full(len(out), Decision.NO_CANDIDATE.value, dtype=object)
+    sub_reason = np.full(len(out), "no_candidate", dtype=object)
+    has_plausible = out["plausible"] > 0
+    decision[has_plausible] = Decision.INSUFFICIENT.value
+    sub_reason[has_plausible] = "address_not_corroborated"
+    single = out["qualifying"] == 1
+    close = single & (margin < rules.margin_bits)
+    low = single & ~close & (out["confidence"] < rules.threshold)
+    decision[single] = Decision.MATCH.value
+    sub_reason[single] = "single_qualifying"
+    decision[low] = Decision.INSUFFICIENT.value
+    sub_reason[low] = "below_threshold"
+    decision[close] = Decision.AMBIGUOUS.value
+    sub_reason[close] = "runner_up_too_close"
+    several = out["qualifying"] > 1
+    decision[several] = Decision.AMBIGUOUS.value
+    sub_reason[several] = "several_qualifying"
+    out["decision"] = decision
+    out["sub_reason"] = sub_reason
+    not_match = out["decision"] != Decision.MATCH.value
+    out.loc[not_match, ["tin", "confidence", "address_tax_year"]] = None
+    return pa.Table.from_pandas(out[list(DECISION_COLUMNS)], preserve_index=False)
+
+
+def expected_wrong_matches(confidences: pa.Array) -> float:
+    """Sum of (1 - confidence) over disclosures: the number of wrong ones the model predicts."""
+    values = confidences.to_numpy(zero_copy_only=False).astype(float)
+    return float(np.nansum(1.0 - values))

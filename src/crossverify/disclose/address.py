@@ -1,0 +1,81 @@
+"""Which address a match may disclose: the most recent tax year inside the requested period.
+
+Ties on a year go to the latest received_date. No master row in the window is N4; rows in
+the window but only from sources the policy withholds is N5. M1 when the requester's address
+is that address, else M2 (updated_address mode) or M3 (verify_only: no address given).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from crossverify.policy import Policy
+
+DISCLOSURE_COLUMNS = (
+    "request_row",
+    "outcome",
+    "street",
+    "city",
+    "state",
+    "zip",
+    "tax_year",
+    "source",
+    "received_date",
+)
+
+
+def disclosures_sql(master_parquet: Path, policy: Policy) -> str:
+    sources = ", ".join("'" + s.replace("'", "''") + "'" for s in policy.disclosable_sources)
+    sources = sources or "NULL"
+    updated = "'M2'" if policy.mode == "updated_address" else "'M3'"
+    return f"""
+        WITH window_rows AS (
+            SELECT q.request_row, q.addr_line_std AS req_line, q.zip5 AS req_zip,
+                   q.city_std AS req_city, m.*
+            FROM cv_matches q
+            JOIN read_parquet('{master_parquet.as_posix()}') m
+              ON m.tin = q.tin AND m.tax_year BETWEEN q.period_start AND q.period_end
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (
+                PARTITION BY request_row ORDER BY tax_year DESC, received_date DESC NULLS LAST,
+                row_id DESC) AS rn
+            FROM window_rows WHERE source IN ({sources})
+        ),
+        best AS (SELECT * FROM ranked WHERE rn = 1),
+        in_window AS (SELECT DISTINCT request_row FROM window_rows)
+        SELECT q.request_row,
+               CASE WHEN b.request_row IS NOT NULL THEN
+                        CASE WHEN b.addr_line_std = b.req_line
+                                  AND (b.zip5 = b.req_zip OR b.city_std = b.req_city)
+                             THEN 'M1' ELSE {updated} END
+                    WHEN w.request_row IS NOT NULL THEN 'N5'
+                    ELSE 'N4' END AS outcome,
+               b.street, b.city, b.state, b.zip, b.tax_year, b.source,
+               CAST(b.received_date AS VARCHAR) AS received_date
+        FROM cv_matches q
+        LEFT JOIN best b ON b.request_row = q.request_row
+        LEFT JOIN in_window w ON w.request_row = q.request_row
+    """
+
+
+def pick_addresses(
+    *, con: duckdb.DuckDBPyConnection, matches: pa.Table, master_parquet: Path, policy: Policy
+) -> pa.Table:
+    """`matches`: request_row, tin, period_start, period_end, addr_line_std, zip5, city_std."""
+    con.register("cv_matches", matches)
+    try:
+        table = con.sql(disclosures_sql(master_parquet, policy)).to_arrow_table()
+    finally:
+        con.unregister("cv_matches")
+    if policy.mode == "verify_only":
+        # Verify-only mode never gives an address that the requester did not already have.
+        blank = pa.nulls(len(table), pa.string())
+        for col in ("street", "city", "state", "zip"):
+            idx = table.column_names.index(col)
+            keep = pa.compute.equal(table["outcome"], "M1")
+            table = table.set_column(idx, col, pa.compute.if_else(keep, table[col], blank))
+    return table.select(list(DISCLOSURE_COLUMNS))

@@ -1,0 +1,235 @@
+"""The Splink model: comparisons that know the domain, and blocking rules. Nothing else.
+
+Each comparison is computed on columns produced by `crossverify.standardize`, the same
+for master rows and request rows. Levels go from strongest to weakest agreement; the
+decide stage reads the gamma levels back, so their order is part of the contract
+(see `GIVEN_LEVELS`, `ADDRESS_LEVELS` below).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+# Columns each side of a pair carries into Splink (unique_id added by the link stage).
+LINK_COLUMNS: tuple[str, ...] = (
+    "given_std",
+    "given_first",
+    "given_nick_keys",
+    "middle_initial",
+    "surname_joined",
+    "surname_1",
+    "surname_2",
+    "surname_keys",
+    "suffix_std",
+    "dob_str",
+    "tin",
+    "addr_line_std",
+    "addr_house_number",
+    "addr_street_name",
+    "addr_unit",
+    "addr_po_box",
+    "addr_urbanization",
+    "zip5",
+    "city_std",
+    "state_std",
+)
+
+# gamma values (Splink numbers levels from the top, highest = strongest, null = -1).
+GIVEN_LEVELS = {"exact": 5, "first_token": 4, "nickname": 3, "close": 2, "initial": 1, "else": 0}
+SURNAME_LEVELS = {"exact": 4, "first": 3, "either_part": 2, "close": 1, "else": 0}
+ADDRESS_LEVELS = {
+    "exact": 6,
+    "house_street": 5,
+    "house_street_unit_conflict": 4,
+    "po_box": 3,
+    "street_only": 2,
+    "zip": 1,
+    "else": 0,
+}
+SUFFIX_LEVELS = {"same": 2, "one_missing": 1, "conflict": 0}
+DOB_LEVELS = {"exact": 4, "transposed": 3, "one_edit": 2, "year": 1, "else": 0}
+TIN_LEVELS = {"exact": 1, "else": 0}
+
+
+def _null(col: str) -> ComparisonLevelCreator:
+    return cll.CustomLevel(f'"{col}_l" IS NULL OR "{col}_r" IS NULL', "null").configure(
+        is_null_level=True
+    )
+
+
+def _given_name() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="given_name",
+        comparison_levels=[
+            _null("given_first"),
+            cll.ExactMatchLevel("given_std").configure(tf_adjustment_column="given_std"),
+            cll.ExactMatchLevel("given_first").configure(tf_adjustment_column="given_first"),
+            cll.ArrayIntersectLevel("given_nick_keys", 1),
+            cll.DamerauLevenshteinLevel("given_first", 1),
+            cll.CustomLevel(
+                'substr("given_first_l", 1, 1) = substr("given_first_r", 1, 1) AND '
+                '(length("given_first_l") = 1 OR length("given_first_r") = 1)',
+                "initial only",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _surname() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="surname",
+        comparison_levels=[
+            _null("surname_1"),
+            cll.ExactMatchLevel("surname_joined").configure(tf_adjustment_column="surname_joined"),
+            cll.ExactMatchLevel("surname_1").configure(tf_adjustment_column="surname_1"),
+            cll.ArrayIntersectLevel("surname_keys", 1),
+            cll.DamerauLevenshteinLevel("surname_1", 1),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _address() -> cl.CustomComparison:
+    same_place = (
+        '("zip5_l" = "zip5_r" OR ("city_std_l" = "city_std_r" AND "state_std_l" = "state_std_r"))'
+    )
+    # Puerto Rico: the urbanization is part of the address (one ZIP has 13 streets named CALLE 1).
+    same_urb = "coalesce(\"addr_urbanization_l\", '') = coalesce(\"addr_urbanization_r\", '')"
+    house_street = (
+        '"addr_house_number_l" = "addr_house_number_r" AND '
+        f'"addr_street_name_l" = "addr_street_name_r" AND {same_urb}'
+    )
+    # A unit dropped on one side still agrees (NCOA 91/92); two different units do not.
+    unit_agrees = (
+        '("addr_unit_l" IS NULL OR "addr_unit_r" IS NULL OR "addr_unit_l" = "addr_unit_r")'
+    )
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_levels=[
+            cll.CustomLevel(
+                '("addr_street_name_l" IS NULL AND "addr_po_box_l" IS NULL) OR '
+                '("addr_street_name_r" IS NULL AND "addr_po_box_r" IS NULL)',
+                "null",
+            ).configure(is_null_level=True),
+            cll.CustomLevel(
+                f'"addr_line_std_l" = "addr_line_std_r" AND {same_urb} AND {same_place}',
+                "exact line",
+            ).configure(tf_adjustment_column="addr_line_std"),
+            cll.CustomLevel(f"{house_street} AND {unit_agrees} AND {same_place}", "house+street"),
+            cll.CustomLevel(f"{house_street} AND {same_place}", "house+street, other unit"),
+            cll.CustomLevel(
+                '"addr_po_box_l" = "addr_po_box_r" AND "zip5_l" = "zip5_r"', "PO box + zip"
+            ),
+            cll.CustomLevel(
+                f'"addr_street_name_l" = "addr_street_name_r" AND {same_place}', "street only"
+            ),
+            cll.CustomLevel('"zip5_l" = "zip5_r"', "zip only"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _suffix() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="suffix",
+        comparison_levels=[
+            cll.CustomLevel(
+                "coalesce(\"suffix_std_l\", '') = coalesce(\"suffix_std_r\", '')", "same"
+            ),
+            cll.CustomLevel('"suffix_std_l" IS NULL OR "suffix_std_r" IS NULL', "one missing"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _dob() -> cl.CustomComparison:
+    transposed = (
+        'substr("dob_str_l", 1, 4) = substr("dob_str_r", 1, 4) AND '
+        'substr("dob_str_l", 6, 2) = substr("dob_str_r", 9, 2) AND '
+        'substr("dob_str_l", 9, 2) = substr("dob_str_r", 6, 2)'
+    )
+    return cl.CustomComparison(
+        output_column_name="dob",
+        comparison_levels=[
+            _null("dob_str"),
+            cll.ExactMatchLevel("dob_str"),
+            cll.CustomLevel(transposed, "month/day transposed"),
+            cll.DamerauLevenshteinLevel("dob_str", 1),
+            cll.CustomLevel('substr("dob_str_l", 1, 4) = substr("dob_str_r", 1, 4)', "same year"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _middle_initial() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="middle_initial",
+        comparison_levels=[
+            _null("middle_initial"),
+            cll.ExactMatchLevel("middle_initial"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _tin() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="tin",
+        comparison_levels=[_null("tin"), cll.ExactMatchLevel("tin"), cll.ElseLevel()],
+    )
+
+
+BLOCKING_RULES_SQL: tuple[str, ...] = (
+    'l."surname_1" = r."surname_1" AND l."zip5" = r."zip5"',
+    'l."addr_house_number" = r."addr_house_number" AND l."addr_street_name" = r."addr_street_name"'
+    ' AND l."zip5" = r."zip5"',
+    'l."tin" = r."tin"',
+    'l."surname_1" = r."surname_2" AND l."zip5" = r."zip5"',
+    'l."surname_2" = r."surname_1" AND l."zip5" = r."zip5"',
+    'l."addr_po_box" = r."addr_po_box" AND l."zip5" = r."zip5"',
+    'l."given_first" = r."given_first" AND l."surname_1" = r."surname_1"'
+    ' AND l."city_std" = r."city_std"',
+    'l."surname_1" = r."surname_1" AND l."dob_str" = r."dob_str"',
+)
+
+# EM is trained on the master file alone (latest year per taxpayer against its other years);
+# each session fixes the comparisons its blocking rule makes agree.
+TRAINING_BLOCKS_SQL: tuple[str, ...] = (
+    'l."addr_line_std" = r."addr_line_std" AND l."zip5" = r."zip5"',
+    'l."surname_joined" = r."surname_joined" AND l."given_first" = r."given_first"',
+)
+
+
+def settings(*, probability_two_random_records_match: float = 1e-6) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="unique_id",
+        comparisons=[
+            _given_name(),
+            _surname(),
+            _middle_initial(),
+            _suffix(),
+            _dob(),
+            _address(),
+            _tin(),
+        ],
+        blocking_rules_to_generate_predictions=list(BLOCKING_RULES_SQL),  # type: ignore[arg-type]
+        probability_two_random_records_match=probability_two_random_records_match,
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+        additional_columns_to_retain=[],
+    )
+
+
+def comparison_names() -> list[str]:
+    return ["given_name", "surname", "middle_initial", "suffix", "dob", "address", "tin"]
+
+
+def settings_dict() -> dict[str, Any]:
+    return settings().create_settings_dict("duckdb")

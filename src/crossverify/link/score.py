@@ -1,0 +1,98 @@
+"""Score request rows against master address-year rows with a trained model."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import Linker
+
+from crossverify.errors import ModelError
+from crossverify.link import model
+from crossverify.link.backend import make_db_api
+
+REQUESTS_TABLE = "cv_link_requests"
+MASTER_VIEW = "cv_link_master"
+PAIRS_TABLE = "cv_link_pairs"
+
+
+def load_model(path: Path) -> dict[str, Any]:
+    try:
+        settings: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelError(
+            f"cannot read model {path}: {exc}; train one with `crossverify model train`"
+        ) from exc
+    return settings
+
+
+def prior_match_weight(settings: dict[str, Any]) -> float:
+    """The model's prior in bits; match_weight minus this is the evidence (log2 Bayes factor)."""
+    lam = float(settings["probability_two_random_records_match"])
+    return math.log2(lam / (1 - lam))
+
+
+def score_pairs(
+    *,
+    con: duckdb.DuckDBPyConnection,
+    requests: pa.Table,
+    master_parquet: Path,
+    model_settings: dict[str, Any],
+    min_match_weight: float = -20.0,
+) -> str:
+    """Create PAIRS_TABLE: every blocked (request row, master row) pair with its gammas and weight.
+
+    `requests` must carry `request_row` (int) and the standardized LINK_COLUMNS.
+    Returns the name of the table in `con`.
+    """
+    cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
+    con.register("cv_requests_arrow", requests)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {REQUESTS_TABLE} AS "
+        f"SELECT request_row AS unique_id, {cols} FROM cv_requests_arrow"
+    )
+    con.unregister("cv_requests_arrow")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {MASTER_VIEW} AS SELECT row_id AS unique_id, {cols} "
+        f"FROM read_parquet('{master_parquet.as_posix()}')"
+    )
+    settings = dict(model_settings)
+    settings.pop("crossverify", None)
+    settings["retain_intermediate_calculation_columns"] = True
+    db_api = make_db_api(con)
+    linker = Linker(
+        [
+            db_api.register(REQUESTS_TABLE, dataset_display_name="requests"),
+            db_api.register(MASTER_VIEW, dataset_display_name="master"),
+        ],
+        settings,
+    )
+    predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
+    gammas = ", ".join(f"gamma_{name}" for name in model.comparison_names())
+    bfs = ", ".join(
+        f"bf_{name}"
+        + (f" * coalesce(bf_tf_adj_{name}, 1)" if name in _TF_COMPARISONS else "")
+        + f" AS bf_{name}"
+        for name in model.comparison_names()
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {PAIRS_TABLE} AS
+        SELECT
+            CASE WHEN source_dataset_l = 'requests' THEN unique_id_l ELSE unique_id_r END
+                AS request_row,
+            CASE WHEN source_dataset_l = 'requests' THEN unique_id_r ELSE unique_id_l END
+                AS row_id,
+            match_weight, match_probability, {gammas}, {bfs}
+        FROM {predictions.physical_name}
+        """
+    )
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return PAIRS_TABLE
+
+
+_TF_COMPARISONS = frozenset({"given_name", "surname", "address"})

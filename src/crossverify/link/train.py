@@ -1,0 +1,97 @@
+"""Train the model once per master file: u by random sampling, m by EM, saved as JSON with an id.
+
+Training sees the master file only. Each taxpayer's latest-year row is linked against its
+rows for other years: those pairs are the same person written at different times (moves,
+name variants), which is what EM needs to learn m; requests are never used for training.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from splink import Linker
+
+from crossverify.link import model
+from crossverify.link.backend import make_db_api
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    model_id: str
+    path: Path
+    master_id: str
+
+
+def _link_table_sql(source: str, where: str) -> str:
+    cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
+    return f"SELECT row_id AS unique_id, {cols} FROM {source} WHERE {where}"
+
+
+def train_model(
+    *,
+    con: duckdb.DuckDBPyConnection,
+    master_parquet: Path,
+    master_id: str,
+    out_dir: Path,
+    max_pairs: float = 1e7,
+    sample_taxpayers: int = 300_000,
+    seed: int = 42,
+) -> TrainedModel:
+    """Train on (a sample of) the standardized master file and save the model JSON."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE cv_train_master AS
+        WITH taxpayers AS (
+            SELECT tin FROM (SELECT DISTINCT tin FROM read_parquet('{master_parquet.as_posix()}'))
+            USING SAMPLE reservoir({int(sample_taxpayers)} ROWS) REPEATABLE ({int(seed)})
+        )
+        SELECT m.*, row_number() OVER (
+                   PARTITION BY m.tin ORDER BY m.tax_year DESC, m.received_date DESC, m.row_id
+               ) AS cv_recency
+        FROM read_parquet('{master_parquet.as_posix()}') m JOIN taxpayers USING (tin)
+        """
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE cv_train_latest AS "
+        + _link_table_sql("cv_train_master", "cv_recency = 1")
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE cv_train_history AS "
+        + _link_table_sql("cv_train_master", "cv_recency > 1")
+    )
+    db_api = make_db_api(con)
+    latest = db_api.register("cv_train_latest", dataset_display_name="latest")
+    history = db_api.register("cv_train_history", dataset_display_name="history")
+    n_taxpayers = con.execute("SELECT count(*) FROM cv_train_latest").fetchall()[0][0]
+    n_history = con.execute("SELECT count(*) FROM cv_train_history").fetchall()[0][0]
+    # Each latest row has its own history rows as matches among all history rows.
+    prior = max(min((n_history / max(n_taxpayers, 1)) / max(n_history, 1), 0.5), 1e-9)
+    linker = Linker(
+        [latest, history],
+        model.settings(probability_two_random_records_match=prior),
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    for rule in model.TRAINING_BLOCKS_SQL:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, fix_u_probabilities=True
+        )
+    settings_json = linker.misc.save_model_to_json()
+    settings_json["crossverify"] = {"master_id": master_id, "taxpayers": int(n_taxpayers)}
+    body = json.dumps(settings_json, sort_keys=True, indent=2)
+    model_id = "m-" + hashlib.sha256(body.encode()).hexdigest()[:12]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{model_id}.json"
+    path.write_text(body + "\n", encoding="utf-8")
+    (out_dir / "current").write_text(model_id + "\n", encoding="utf-8")
+    log.info("trained model %s on %s taxpayers", model_id, n_taxpayers)
+    return TrainedModel(model_id=model_id, path=path, master_id=master_id)
+
+
+__all__ = ["TrainedModel", "train_model"]

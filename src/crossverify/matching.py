@@ -1,0 +1,187 @@
+"""standardize -> link -> decide -> disclose for a table of accepted request rows.
+
+Shared by bulk batches and (later) on-demand lookups so that both give the same outcome for
+the same record. Takes tables, returns a table; persistence is pipeline.py's job.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from crossverify.decide.outcomes import Decision, DecisionRules, decide
+from crossverify.disclose.address import pick_addresses
+from crossverify.errors import ModelError
+from crossverify.link.candidates import roll_up
+from crossverify.link.model import comparison_names
+from crossverify.link.score import load_model, prior_match_weight, score_pairs
+from crossverify.master.load import MASTER_PARQUET, read_master_info
+from crossverify.policy import Policy
+from crossverify.standardize.frame import standardize_records
+
+OUTCOME_COLUMNS = (
+    "request_row",
+    "outcome",
+    "sub_reason",
+    "tin",
+    "confidence",
+    "street",
+    "city",
+    "state",
+    "zip",
+    "tax_year",
+    "source",
+    "explanation",
+)
+
+
+@dataclass(frozen=True)
+class MatchContext:
+    master_dir: Path
+    model_path: Path
+
+    @property
+    def master_parquet(self) -> Path:
+        return self.master_dir / MASTER_PARQUET
+
+
+@dataclass
+class MatchResult:
+    outcomes: pa.Table
+    model_id: str
+    expected_wrong_matches: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def current_model_path(models_dir: Path) -> Path:
+    pointer = models_dir / "current"
+    if not pointer.exists():
+        raise ModelError("no trained model; run `crossverify model train` after `master load`")
+    return models_dir / f"{pointer.read_text().strip()}.json"
+
+
+def _year(values: pa.ChunkedArray) -> pa.Array:
+    return pc.cast(pc.utf8_slice_codeunits(values, 0, 4), pa.int32())
+
+
+def match_requests(
+    *, con: duckdb.DuckDBPyConnection, accepted: pa.Table, ctx: MatchContext, policy: Policy
+) -> MatchResult:
+    """Decide every accepted row (`request_row` identifies it). One outcome row per input row."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    settings = load_model(ctx.model_path)
+    master = read_master_info(ctx.master_dir)
+    trained_on = settings.get("crossverify", {}).get("master_id")
+    if trained_on != master.master_id:
+        raise ModelError(
+            f"model {ctx.model_path.stem} was trained on {trained_on}, but the master file is "
+            f"{master.master_id}; run `crossverify model train`"
+        )
+    std = standardize_records(accepted)
+    timings["standardize"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    pairs = score_pairs(
+        con=con, requests=std, master_parquet=ctx.master_parquet, model_settings=settings
+    )
+    candidates = roll_up(con=con, pairs_table=pairs, master_parquet=ctx.master_parquet)
+    timings["link"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    rules = DecisionRules(
+        threshold=policy.match_threshold,
+        margin_bits=policy.runner_up_margin_bits,
+        prior_on_file=policy.prior_on_file,
+        taxpayers_on_file=master.taxpayers,
+        prior_match_weight=prior_match_weight(settings),
+    )
+    decisions = decide(candidates, std["request_row"].combine_chunks(), rules)
+    timings["decide"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    is_match = pc.equal(decisions["decision"], Decision.MATCH.value)
+    matched = decisions.filter(is_match).select(["request_row", "tin"])
+    keys = (
+        std.select(["request_row", "addr_line_std", "zip5", "city_std"])
+        .append_column("period_start", _year(std["tax_period_start"]))
+        .append_column("period_end", _year(std["tax_period_end"]))
+    )
+    matches = matched.join(keys, "request_row")
+    addresses = pick_addresses(
+        con=con, matches=matches, master_parquet=ctx.master_parquet, policy=policy
+    )
+    outcomes = decisions.join(addresses, "request_row", join_type="left outer")
+    outcome = pc.if_else(is_match_of(outcomes), outcomes["outcome"], outcomes["decision"])
+    explanations = _explanations(candidates, outcomes)
+    result = pa.table(
+        {
+            "request_row": outcomes["request_row"],
+            "outcome": outcome,
+            "sub_reason": outcomes["sub_reason"],
+            "tin": outcomes["tin"],
+            "confidence": pc.round(outcomes["confidence"].cast(pa.float64()), 4),
+            "street": outcomes["street"],
+            "city": outcomes["city"],
+            "state": outcomes["state"],
+            "zip": outcomes["zip"],
+            "tax_year": outcomes["tax_year"],
+            "source": outcomes["source"],
+            "explanation": explanations,
+        }
+    ).sort_by("request_row")
+    disclosed = pc.is_in(result["outcome"], pa.array(["M1", "M2", "M3"]))
+    conf = result["confidence"].filter(disclosed).to_numpy(zero_copy_only=False)
+    timings["disclose"] = time.perf_counter() - started
+    return MatchResult(
+        outcomes=result,
+        model_id=ctx.model_path.stem,
+        expected_wrong_matches=float(np.nansum(1.0 - conf.astype(float))),
+        timings=timings,
+    )
+
+
+def is_match_of(outcomes: pa.Table) -> pa.ChunkedArray:
+    return pc.equal(outcomes["decision"], Decision.MATCH.value)
+
+
+def _explanations(candidates: pa.Table, outcomes: pa.Table) -> pa.Array:
+    """Per request: the compared fields of the chosen (or best) taxpayer and its runner-up."""
+    names = comparison_names()
+    by_request: dict[int, list[dict[str, Any]]] = {}
+    cols = candidates.select(
+        [
+            "request_row",
+            "tin",
+            "match_weight",
+            *(f"gamma_{n}" for n in names),
+            *(f"bf_{n}" for n in names),
+        ]
+    ).to_pylist()
+    for row in cols:
+        entries = by_request.setdefault(int(row["request_row"]), [])
+        if len(entries) < 2:
+            entries.append(row)
+    texts = []
+    for request_row in outcomes["request_row"].to_pylist():
+        texts.append(json.dumps([_explain(c, names) for c in by_request.get(request_row, [])]))
+    return pa.array(texts, pa.string())
+
+
+def _explain(candidate: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    fields = {}
+    for n in names:
+        bf = candidate[f"bf_{n}"]
+        fields[n] = {
+            "level": candidate[f"gamma_{n}"],
+            "weight": round(float(np.log2(bf)), 2) if bf else None,
+        }
+    return {"match_weight": round(float(candidate["match_weight"]), 2), "fields": fields}

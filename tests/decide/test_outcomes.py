@@ -1,0 +1,128 @@
+"""Decision rules on crafted candidate tables: the household cases that send wrong addresses."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from crossverify.decide.outcomes import Decision, DecisionRules, decide, expected_wrong_matches
+from crossverify.link.model import ADDRESS_LEVELS, DOB_LEVELS, GIVEN_LEVELS, SURNAME_LEVELS
+
+RULES = DecisionRules(
+    threshold=0.999,
+    margin_bits=8.0,
+    prior_on_file=0.5,
+    taxpayers_on_file=1_000_000,
+    prior_match_weight=-20.0,
+)
+STRONG = 45.0  # bits above the model prior: name + address + dob agree
+AGREE = {
+    "gamma_given_name": GIVEN_LEVELS["exact"],
+    "gamma_surname": SURNAME_LEVELS["exact"],
+    "gamma_middle_initial": -1,
+    "gamma_suffix": 2,
+    "gamma_dob": -1,
+    "gamma_address": ADDRESS_LEVELS["exact"],
+    "gamma_tin": -1,
+}
+
+
+def candidate(request_row: int, taxpayer: str, weight: float, **gammas: int) -> dict[str, object]:
+    row: dict[str, object] = {"request_row": request_row, "tin": taxpayer, "match_weight": weight}
+    row.update(AGREE)
+    row.update({f"gamma_{k}": v for k, v in gammas.items()})
+    row["address_tax_year"] = 2023
+    return row
+
+
+def run(*candidates: dict[str, object], rows: tuple[int, ...] = (1,)) -> list[dict[str, object]]:
+    table = pa.Table.from_pylist(list(candidates))
+    result: list[dict[str, object]] = decide(table, pa.array(rows, pa.int64()), RULES).to_pylist()
+    return result
+
+
+def test_single_strong_candidate_matches() -> None:
+    [d] = run(candidate(1, "111", RULES.prior_match_weight + STRONG))
+    assert d["decision"] == Decision.MATCH
+    assert d["tin"] == "111"
+    assert d["confidence"] > 0.999
+
+
+def test_no_candidates_is_n1_and_every_row_is_decided() -> None:
+    decided = run(candidate(1, "111", RULES.prior_match_weight + STRONG), rows=(1, 2, 3))
+    assert [d["decision"] for d in decided] == ["match", "N1", "N1"]
+
+
+def test_spouse_with_other_given_name_does_not_qualify() -> None:
+    [d] = run(candidate(1, "222", -5.0, given_name=0))
+    assert d["decision"] == Decision.NO_CANDIDATE
+    assert d["tin"] is None
+
+
+def test_jr_and_sr_both_on_file_without_discriminator_is_ambiguous() -> None:
+    [d] = run(
+        candidate(1, "sr", RULES.prior_match_weight + STRONG, suffix=1),
+        candidate(1, "jr", RULES.prior_match_weight + STRONG - 1, suffix=1),
+    )
+    assert d["decision"] == Decision.AMBIGUOUS
+    assert d["tin"] is None
+
+
+def test_suffix_conflict_excludes_the_namesake() -> None:
+    [d] = run(
+        candidate(1, "sr", RULES.prior_match_weight + STRONG),
+        candidate(1, "jr", RULES.prior_match_weight + 10, suffix=0),
+    )
+    assert d["decision"] == Decision.MATCH
+    assert d["tin"] == "sr"
+
+
+def test_twins_differ_by_given_name() -> None:
+    [d] = run(
+        candidate(1, "twin_a", RULES.prior_match_weight + STRONG, dob=DOB_LEVELS["exact"]),
+        candidate(1, "twin_b", RULES.prior_match_weight + 12, given_name=0, dob=4),
+    )
+    assert d["decision"] == Decision.MATCH
+    assert d["tin"] == "twin_a"
+
+
+def test_name_and_tin_without_address_corroboration_never_match() -> None:
+    [d] = run(
+        candidate(1, "111", RULES.prior_match_weight + STRONG, address=ADDRESS_LEVELS["zip"], tin=1)
+    )
+    assert d["decision"] == Decision.INSUFFICIENT
+
+
+def test_other_unit_in_the_same_building_does_not_corroborate() -> None:
+    [d] = run(
+        candidate(
+            1,
+            "111",
+            RULES.prior_match_weight + STRONG,
+            address=ADDRESS_LEVELS["house_street_unit_conflict"],
+        )
+    )
+    assert d["decision"] == Decision.INSUFFICIENT
+
+
+def test_dob_conflict_excludes() -> None:
+    [d] = run(candidate(1, "111", RULES.prior_match_weight + STRONG, dob=DOB_LEVELS["year"]))
+    assert d["decision"] == Decision.INSUFFICIENT
+
+
+def test_runner_up_too_close_is_ambiguous() -> None:
+    [d] = run(
+        candidate(1, "111", RULES.prior_match_weight + STRONG),
+        candidate(1, "222", RULES.prior_match_weight + STRONG - 3, given_name=0),
+    )
+    assert d["decision"] == Decision.AMBIGUOUS
+
+
+@pytest.mark.parametrize("evidence", [20.0, 25.0])
+def test_weak_evidence_stays_below_threshold(evidence: float) -> None:
+    [d] = run(candidate(1, "111", RULES.prior_match_weight + evidence))
+    assert d["decision"] == Decision.INSUFFICIENT
+
+
+def test_expected_wrong_matches_sums_complements() -> None:
+    assert expected_wrong_matches(pa.array([0.99, 0.999, None])) == pytest.approx(0.011)
