@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -88,7 +88,9 @@ def synth(
     persons: Annotated[int, typer.Option(help="Taxpayers and non-filers to invent.")] = 50_000,
     requests: Annotated[int, typer.Option(help="Request rows in the batch.")] = 5_000,
     seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
-    master_format: Annotated[str, typer.Option(help="parquet or csv")] = "parquet",
+    master_format: Annotated[
+        Literal["parquet", "csv"], typer.Option(help="Master file format.")
+    ] = "parquet",
 ) -> None:
     """Generate a master file, a signed request batch, a demo policy and a truth file.
 

@@ -22,7 +22,7 @@ from crossverify.disclose.address import pick_addresses
 from crossverify.errors import ModelError
 from crossverify.link.candidates import roll_up
 from crossverify.link.model import comparison_names
-from crossverify.link.score import load_model, prior_match_weight, score_pairs
+from crossverify.link.score import REQUESTS_TABLE, load_model, prior_match_weight, score_pairs
 from crossverify.master.load import MASTER_PARQUET, read_master_info
 from crossverify.policy import Policy
 from crossverify.standardize.frame import standardize_records
@@ -93,7 +93,9 @@ def match_requests(
     pairs = score_pairs(
         con=con, requests=std, master_parquet=ctx.master_parquet, model_settings=settings
     )
-    candidates = roll_up(con=con, pairs_table=pairs, master_parquet=ctx.master_parquet)
+    candidates = roll_up(
+        con=con, pairs_table=pairs, requests_table=REQUESTS_TABLE, master_parquet=ctx.master_parquet
+    )
     timings["link"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -163,7 +165,7 @@ def _explanations(candidates: pa.Table, outcomes: pa.Table) -> pa.Array:
             "tin",
             "match_weight",
             *(f"gamma_{n}" for n in names),
-            *(f"bf_{n}" for n in names),
+            *(f"mw_{n}" for n in names),
         ]
     ).to_pylist()
     for row in cols:
@@ -179,9 +181,9 @@ def _explanations(candidates: pa.Table, outcomes: pa.Table) -> pa.Array:
 def _explain(candidate: dict[str, Any], names: list[str]) -> dict[str, Any]:
     fields = {}
     for n in names:
-        bf = candidate[f"bf_{n}"]
+        weight = candidate[f"mw_{n}"]
         fields[n] = {
             "level": candidate[f"gamma_{n}"],
-            "weight": round(float(np.log2(bf)), 2) if bf else None,
+            "weight": None if weight is None else round(float(weight), 2),
         }
     return {"match_weight": round(float(candidate["match_weight"]), 2), "fields": fields}

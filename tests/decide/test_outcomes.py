@@ -20,7 +20,7 @@ AGREE = {
     "gamma_given_name": GIVEN_LEVELS["exact"],
     "gamma_surname": SURNAME_LEVELS["exact"],
     "gamma_middle_initial": -1,
-    "gamma_suffix": 2,
+    "gamma_suffix": 2,  # both without Jr/Sr
     "gamma_dob": -1,
     "gamma_address": ADDRESS_LEVELS["exact"],
     "gamma_tin": -1,
@@ -32,6 +32,7 @@ def candidate(request_row: int, taxpayer: str, weight: float, **gammas: int) -> 
     row.update(AGREE)
     row.update({f"gamma_{k}": v for k, v in gammas.items()})
     row["address_tax_year"] = 2023
+    row["surname_2_conflict"] = False
     return row
 
 
@@ -66,6 +67,21 @@ def test_jr_and_sr_both_on_file_without_discriminator_is_ambiguous() -> None:
     )
     assert d["decision"] == Decision.AMBIGUOUS
     assert d["tin"] is None
+
+
+def test_jr_on_one_side_only_without_dob_is_ambiguous() -> None:
+    [d] = run(candidate(1, "father", RULES.prior_match_weight + STRONG, suffix=1))
+    assert d["decision"] == Decision.AMBIGUOUS
+    [d] = run(candidate(1, "son", RULES.prior_match_weight + STRONG, suffix=1, dob=4))
+    assert d["decision"] == Decision.MATCH
+
+
+def test_sisters_with_compound_given_names_do_not_qualify() -> None:
+    [d] = run(
+        candidate(1, "elena", RULES.prior_match_weight + 30, given_name=5),
+        candidate(1, "luisa", RULES.prior_match_weight + 30, given_name=5),
+    )
+    assert d["decision"] == Decision.NO_CANDIDATE
 
 
 def test_suffix_conflict_excludes_the_namesake() -> None:

@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from crossverify.link.model import ADDRESS_LEVELS, DOB_LEVELS, GIVEN_LEVELS, SUFFIX_LEVELS
+from crossverify.link.model import (
+    ADDRESS_CORROBORATES,
+    DOB_LEVELS,
+    GIVEN_AGREES,
+    SUFFIX_LEVELS,
+    SURNAME_AGREES,
+)
 
 
 class Decision(StrEnum):
@@ -52,26 +58,33 @@ DECISION_COLUMNS = (
 )
 
 
+def _in(series: pd.Series, levels: frozenset[int]) -> pd.Series:
+    return series.isin(list(levels))
+
+
+def names_agree(c: pd.DataFrame) -> pd.Series:
+    """Given name and surname agree and no identifier says these are two people."""
+    dob_ok = (c["gamma_dob"] < 0) | (c["gamma_dob"] >= DOB_LEVELS["one_edit"])
+    return (
+        _in(c["gamma_given_name"], GIVEN_AGREES)
+        & _in(c["gamma_surname"], SURNAME_AGREES)
+        & ~c["surname_2_conflict"].astype(bool)
+        & (c["gamma_suffix"] != SUFFIX_LEVELS["conflict"])
+        & (c["gamma_middle_initial"] != 0)
+        & dob_ok
+    )
+
+
+def suffix_unconfirmed(c: pd.DataFrame) -> pd.Series:
+    """Jr/Sr on one side only and no date of birth to tell father from son."""
+    return (c["gamma_suffix"] == SUFFIX_LEVELS["one_missing"]) & (
+        c["gamma_dob"] < DOB_LEVELS["transposed"]
+    )
+
+
 def qualifies(c: pd.DataFrame) -> pd.Series:
     """Candidates that could be the named person and whose address history corroborates."""
-    given_ok = c["gamma_given_name"] >= GIVEN_LEVELS["close"]
-    surname_ok = c["gamma_surname"] >= 1
-    suffix_ok = c["gamma_suffix"] != SUFFIX_LEVELS["conflict"]
-    middle_ok = c["gamma_middle_initial"] != 0
-    dob_ok = (c["gamma_dob"] < 0) | (c["gamma_dob"] >= DOB_LEVELS["one_edit"])
-    address_ok = (c["gamma_address"] >= ADDRESS_LEVELS["house_street"]) | (
-        c["gamma_address"] == ADDRESS_LEVELS["po_box"]
-    )
-    return given_ok & surname_ok & suffix_ok & middle_ok & dob_ok & address_ok
-
-
-def name_plausible(c: pd.DataFrame) -> pd.Series:
-    """Name agrees without conflict, address aside: such a candidate makes a record N2, not N1."""
-    return (
-        (c["gamma_given_name"] >= GIVEN_LEVELS["close"])
-        & (c["gamma_surname"] >= 1)
-        & (c["gamma_suffix"] != SUFFIX_LEVELS["conflict"])
-    )
+    return names_agree(c) & _in(c["gamma_address"], ADDRESS_CORROBORATES)
 
 
 def confidence_scores(c: pd.DataFrame, rules: DecisionRules) -> pd.Series:
@@ -101,13 +114,18 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
 
     c["confidence"] = confidence_scores(c, rules)
     c["qualifies"] = qualifies(c)
-    c["plausible"] = name_plausible(c)
+    # A namesake whose details conflict still makes the answer "insufficient", not "none".
+    c["plausible"] = _in(c["gamma_given_name"], GIVEN_AGREES) & _in(
+        c["gamma_surname"], SURNAME_AGREES
+    )
+    c["unconfirmed"] = c["qualifies"] & suffix_unconfirmed(c)
     c = c.sort_values(["request_row", "match_weight"], ascending=[True, False])
     grouped = c.groupby("request_row", sort=False)
     c["rank"] = grouped.cumcount()
 
     n_qualifying = grouped["qualifies"].sum().rename("qualifying")
     n_plausible = grouped["plausible"].sum().rename("plausible")
+    n_unconfirmed = grouped["unconfirmed"].sum().rename("unconfirmed")
     top_q = c[c["qualifies"]].drop_duplicates("request_row")[
         ["request_row", "tin", "confidence", "match_weight", "address_tax_year"]
     ]
@@ -121,6 +139,7 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     out = (
         out.merge(n_qualifying, left_on="request_row", right_index=True, how="left")
         .merge(n_plausible, left_on="request_row", right_index=True, how="left")
+        .merge(n_unconfirmed, left_on="request_row", right_index=True, how="left")
         .merge(top_q, on="request_row", how="left")
         .merge(runner, on="request_row", how="left")
     )
@@ -142,6 +161,9 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     sub_reason[low] = "below_threshold"
     decision[close] = Decision.AMBIGUOUS.value
     sub_reason[close] = "runner_up_too_close"
+    namesake = single & (out["unconfirmed"].fillna(0) > 0)
+    decision[namesake] = Decision.AMBIGUOUS.value
+    sub_reason[namesake] = "suffix_unconfirmed"
     several = out["qualifying"] > 1
     decision[several] = Decision.AMBIGUOUS.value
     sub_reason[several] = "several_qualifying"

@@ -1,7 +1,8 @@
 """Roll pair scores (request x address-year row) up to request x taxpayer candidates.
 
 A taxpayer is one candidate however many years and sources it has on file: its score is its
-best row, and address corroboration is the best address agreement over its whole history.
+best row, address corroboration the best address agreement over its rows, and a Jr/Sr or a
+second surname on any of its returns counts against a request that says otherwise.
 """
 
 from __future__ import annotations
@@ -23,40 +24,80 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "address_tax_year",
     "n_rows",
     *(f"gamma_{name}" for name in model.comparison_names()),
-    *(f"bf_{name}" for name in model.comparison_names()),
+    *(f"mw_{name}" for name in model.comparison_names()),
+    "surname_2_conflict",
 )
 
+# How each comparison rolls up over a taxpayer's rows: levels ordered by strength take the
+# best row (max); Jr/Sr takes the worst (a "JR" on any return means a namesake exists);
+# names take the row with the highest weight, since their conflict levels are not ordered.
+_ROLL_UP = {
+    "given_name": "arg_max(p.gamma_given_name, p.match_weight)",
+    "surname": "arg_max(p.gamma_surname, p.match_weight)",
+    "middle_initial": "max(p.gamma_middle_initial)",
+    "suffix": "min(p.gamma_suffix)",
+    "dob": "max(p.gamma_dob)",
+    "address": "max(p.gamma_address)",
+    "tin": "max(p.gamma_tin)",
+}
 
-def candidates_sql(pairs_table: str, master_parquet: Path) -> str:
-    gammas_best = ", ".join(
-        f"arg_max(p.gamma_{n}, p.match_weight) AS gamma_{n}"
-        for n in model.comparison_names()
-        if n != "address"
-    )
-    bfs_best = ", ".join(
-        f"arg_max(p.bf_{n}, p.match_weight) AS bf_{n}" for n in model.comparison_names()
+
+def candidates_sql(pairs_table: str, requests_table: str, master_parquet: Path) -> str:
+    master = f"read_parquet('{master_parquet.as_posix()}')"
+    gammas = ", ".join(f"{_ROLL_UP[n]} AS gamma_{n}" for n in model.comparison_names())
+    weights = ", ".join(
+        f"arg_max(p.mw_{n}, p.match_weight) AS mw_{n}" for n in model.comparison_names()
     )
     return f"""
+        WITH cand AS (
+            SELECT
+                p.request_row,
+                m.tin,
+                max(p.match_weight) AS match_weight,
+                arg_max(p.row_id, p.match_weight) AS best_row_id,
+                arg_max(m.tax_year, p.match_weight) AS best_tax_year,
+                arg_max(p.row_id, p.gamma_address * 100000 + m.tax_year) AS address_row_id,
+                arg_max(m.tax_year, p.gamma_address * 100000 + m.tax_year) AS address_tax_year,
+                count(*) AS n_rows,
+                {gammas},
+                {weights}
+            FROM {pairs_table} p
+            JOIN {master} m ON m.row_id = p.row_id
+            GROUP BY p.request_row, m.tin
+        ),
+        -- The taxpayer's whole history, not only the rows blocking brought in.
+        history AS (
+            SELECT tin,
+                   coalesce(list(DISTINCT suffix_std) FILTER (WHERE suffix_std IS NOT NULL), [])
+                       AS suffixes,
+                   coalesce(list(DISTINCT surname_2) FILTER (WHERE surname_2 IS NOT NULL), [])
+                       AS surname_2s
+            FROM {master}
+            WHERE tin IN (SELECT DISTINCT tin FROM cand)
+            GROUP BY tin
+        )
         SELECT
-            p.request_row,
-            m.tin,
-            max(p.match_weight) AS match_weight,
-            arg_max(p.row_id, p.match_weight) AS best_row_id,
-            arg_max(m.tax_year, p.match_weight) AS best_tax_year,
-            arg_max(p.row_id, p.gamma_address * 100000 + m.tax_year) AS address_row_id,
-            arg_max(m.tax_year, p.gamma_address * 100000 + m.tax_year) AS address_tax_year,
-            count(*) AS n_rows,
-            {gammas_best},
-            max(p.gamma_address) AS gamma_address,
-            {bfs_best}
-        FROM {pairs_table} p
-        JOIN read_parquet('{master_parquet.as_posix()}') m ON m.row_id = p.row_id
-        GROUP BY p.request_row, m.tin
+            cand.* REPLACE (
+                least(cand.gamma_suffix, CASE
+                    WHEN r.suffix_std IS NULL AND len(h.suffixes) = 0 THEN 2
+                    WHEN r.suffix_std IS NULL OR len(h.suffixes) = 0 THEN 1
+                    WHEN h.suffixes = [r.suffix_std] THEN 2
+                    ELSE 0 END) AS gamma_suffix
+            ),
+            coalesce(r.surname_2 IS NOT NULL AND len(h.surname_2s) > 0
+                     AND NOT list_contains(h.surname_2s, r.surname_2), false)
+                AS surname_2_conflict
+        FROM cand
+        JOIN history h USING (tin)
+        JOIN {requests_table} r ON r.unique_id = cand.request_row
     """
 
 
-def roll_up(*, con: duckdb.DuckDBPyConnection, pairs_table: str, master_parquet: Path) -> pa.Table:
+def roll_up(
+    *, con: duckdb.DuckDBPyConnection, pairs_table: str, requests_table: str, master_parquet: Path
+) -> pa.Table:
     """Return one row per (request_row, tin) with the best evidence for that taxpayer."""
     return con.sql(
-        candidates_sql(pairs_table, master_parquet) + " ORDER BY request_row, match_weight DESC"
+        candidates_sql(pairs_table, requests_table, master_parquet)
+        + " ORDER BY request_row, match_weight DESC"
     ).to_arrow_table()

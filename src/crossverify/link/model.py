@@ -40,13 +40,31 @@ LINK_COLUMNS: tuple[str, ...] = (
 )
 
 # gamma values (Splink numbers levels from the top, highest = strongest, null = -1).
-GIVEN_LEVELS = {"exact": 5, "first_token": 4, "nickname": 3, "close": 2, "initial": 1, "else": 0}
-SURNAME_LEVELS = {"exact": 4, "first": 3, "either_part": 2, "close": 1, "else": 0}
-ADDRESS_LEVELS = {
+# A "conflict" level sits high in its comparison so that it is tested before the weaker
+# agreements it would otherwise fall into; decide reads levels by name, never by order.
+GIVEN_LEVELS = {
     "exact": 6,
-    "house_street": 5,
-    "house_street_unit_conflict": 4,
-    "po_box": 3,
+    "first_token_conflict": 5,
+    "first_token": 4,
+    "nickname": 3,
+    "close": 2,
+    "initial": 1,
+    "else": 0,
+}
+SURNAME_LEVELS = {
+    "exact": 5,
+    "second_conflict": 4,
+    "first": 3,
+    "either_part": 2,
+    "close": 1,
+    "else": 0,
+}
+ADDRESS_LEVELS = {
+    "exact": 7,
+    "house_street": 6,
+    "house_street_close": 5,
+    "po_box": 4,
+    "house_street_unit_conflict": 3,
     "street_only": 2,
     "zip": 1,
     "else": 0,
@@ -54,6 +72,13 @@ ADDRESS_LEVELS = {
 SUFFIX_LEVELS = {"same": 2, "one_missing": 1, "conflict": 0}
 DOB_LEVELS = {"exact": 4, "transposed": 3, "one_edit": 2, "year": 1, "else": 0}
 TIN_LEVELS = {"exact": 1, "else": 0}
+
+# Agreement that lets a taxpayer qualify (decide stage); everything else is not enough.
+GIVEN_AGREES = frozenset(GIVEN_LEVELS[k] for k in ("exact", "first_token", "nickname", "close"))
+SURNAME_AGREES = frozenset(SURNAME_LEVELS[k] for k in ("exact", "first", "either_part", "close"))
+ADDRESS_CORROBORATES = frozenset(
+    ADDRESS_LEVELS[k] for k in ("exact", "house_street", "house_street_close", "po_box")
+)
 
 
 def _null(col: str) -> ComparisonLevelCreator:
@@ -63,11 +88,19 @@ def _null(col: str) -> ComparisonLevelCreator:
 
 
 def _given_name() -> cl.CustomComparison:
+    # "MARIA ELENA" vs "MARIA LUISA": same first token, different second name: two sisters.
+    both_compound_differ = (
+        '"given_first_l" = "given_first_r" AND "given_std_l" <> "given_first_l" AND '
+        '"given_std_r" <> "given_first_r" AND '
+        'substr("given_std_l", length("given_first_l") + 2, 1) <> '
+        'substr("given_std_r", length("given_first_r") + 2, 1)'
+    )
     return cl.CustomComparison(
         output_column_name="given_name",
         comparison_levels=[
             _null("given_first"),
             cll.ExactMatchLevel("given_std").configure(tf_adjustment_column="given_std"),
+            cll.CustomLevel(both_compound_differ, "first token, other given names differ"),
             cll.ExactMatchLevel("given_first").configure(tf_adjustment_column="given_first"),
             cll.ArrayIntersectLevel("given_nick_keys", 1),
             cll.DamerauLevenshteinLevel("given_first", 1),
@@ -82,14 +115,24 @@ def _given_name() -> cl.CustomComparison:
 
 
 def _surname() -> cl.CustomComparison:
+    # "GARCIA LOPEZ" vs "GARCIA MARTINEZ": one shared surname, the other differs: another mother.
+    second_differs = (
+        '"surname_2_l" IS NOT NULL AND "surname_2_r" IS NOT NULL AND '
+        '"surname_2_l" <> "surname_2_r" AND '
+        'damerau_levenshtein("surname_joined_l", "surname_joined_r") > 1'
+    )
     return cl.CustomComparison(
         output_column_name="surname",
         comparison_levels=[
             _null("surname_1"),
             cll.ExactMatchLevel("surname_joined").configure(tf_adjustment_column="surname_joined"),
+            cll.And(
+                cll.ArrayIntersectLevel("surname_keys", 1),
+                cll.CustomLevel(second_differs),
+            ).configure(label_for_charts="one surname shared, the other differs"),
             cll.ExactMatchLevel("surname_1").configure(tf_adjustment_column="surname_1"),
             cll.ArrayIntersectLevel("surname_keys", 1),
-            cll.DamerauLevenshteinLevel("surname_1", 1),
+            cll.DamerauLevenshteinLevel("surname_joined", 1),
             cll.ElseLevel(),
         ],
     )
@@ -101,14 +144,11 @@ def _address() -> cl.CustomComparison:
     )
     # Puerto Rico: the urbanization is part of the address (one ZIP has 13 streets named CALLE 1).
     same_urb = "coalesce(\"addr_urbanization_l\", '') = coalesce(\"addr_urbanization_r\", '')"
-    house_street = (
-        '"addr_house_number_l" = "addr_house_number_r" AND '
-        f'"addr_street_name_l" = "addr_street_name_r" AND {same_urb}'
-    )
     # A unit dropped on one side still agrees (NCOA 91/92); two different units do not.
     unit_agrees = (
         '("addr_unit_l" IS NULL OR "addr_unit_r" IS NULL OR "addr_unit_l" = "addr_unit_r")'
     )
+    same_house = f'"addr_house_number_l" = "addr_house_number_r" AND {same_urb} AND {same_place}'
     return cl.CustomComparison(
         output_column_name="address",
         comparison_levels=[
@@ -120,11 +160,22 @@ def _address() -> cl.CustomComparison:
             cll.CustomLevel(
                 f'"addr_line_std_l" = "addr_line_std_r" AND {same_urb} AND {same_place}',
                 "exact line",
-            ).configure(tf_adjustment_column="addr_line_std"),
-            cll.CustomLevel(f"{house_street} AND {unit_agrees} AND {same_place}", "house+street"),
-            cll.CustomLevel(f"{house_street} AND {same_place}", "house+street, other unit"),
+            ),
+            cll.CustomLevel(
+                f'"addr_street_name_l" = "addr_street_name_r" AND {same_house} AND {unit_agrees}',
+                "house + street",
+            ),
+            cll.CustomLevel(
+                'damerau_levenshtein("addr_street_name_l", "addr_street_name_r") <= 1 AND '
+                f"{same_house} AND {unit_agrees}",
+                "house + street with one typo",
+            ),
             cll.CustomLevel(
                 '"addr_po_box_l" = "addr_po_box_r" AND "zip5_l" = "zip5_r"', "PO box + zip"
+            ),
+            cll.CustomLevel(
+                f'"addr_street_name_l" = "addr_street_name_r" AND {same_house}',
+                "house + street, another unit",
             ),
             cll.CustomLevel(
                 f'"addr_street_name_l" = "addr_street_name_r" AND {same_place}', "street only"
@@ -198,11 +249,16 @@ BLOCKING_RULES_SQL: tuple[str, ...] = (
     'l."surname_1" = r."surname_1" AND l."dob_str" = r."dob_str"',
 )
 
-# EM is trained on the master file alone (latest year per taxpayer against its other years);
-# each session fixes the comparisons its blocking rule makes agree.
+# EM is trained on the master file alone (latest year per taxpayer against its other years).
+# Every block includes the date of birth, so household members who share a surname and an
+# address (the pairs EM would otherwise mistake for one person) rarely enter training;
+# each session estimates the comparisons its rule does not fix.
 TRAINING_BLOCKS_SQL: tuple[str, ...] = (
-    'l."addr_line_std" = r."addr_line_std" AND l."zip5" = r."zip5"',
-    'l."surname_joined" = r."surname_joined" AND l."given_first" = r."given_first"',
+    'l."dob_str" = r."dob_str" AND l."surname_1" = r."surname_1"',
+    'l."dob_str" = r."dob_str" AND l."given_first" = r."given_first"',
+    'l."dob_str" = r."dob_str" AND l."zip5" = r."zip5"',
+    'l."given_std" = r."given_std" AND l."surname_joined" = r."surname_joined"'
+    ' AND l."addr_line_std" = r."addr_line_std"',
 )
 
 

@@ -62,7 +62,9 @@ def score_pairs(
     )
     settings = dict(model_settings)
     settings.pop("crossverify", None)
+    # Both are needed for the gamma levels and per-field weights that explain a decision.
     settings["retain_intermediate_calculation_columns"] = True
+    settings["retain_matching_columns"] = True
     db_api = make_db_api(con)
     linker = Linker(
         [
@@ -73,10 +75,10 @@ def score_pairs(
     )
     predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
     gammas = ", ".join(f"gamma_{name}" for name in model.comparison_names())
-    bfs = ", ".join(
-        f"bf_{name}"
-        + (f" * coalesce(bf_tf_adj_{name}, 1)" if name in _TF_COMPARISONS else "")
-        + f" AS bf_{name}"
+    weights = ", ".join(
+        f"mw_{name}"
+        + (f" + coalesce(mw_tf_adj_{name}, 0)" if name in _TF_COMPARISONS else "")
+        + f" AS mw_{name}"
         for name in model.comparison_names()
     )
     con.execute(
@@ -87,7 +89,7 @@ def score_pairs(
                 AS request_row,
             CASE WHEN source_dataset_l = 'requests' THEN unique_id_r ELSE unique_id_l END
                 AS row_id,
-            match_weight, match_probability, {gammas}, {bfs}
+            match_weight, match_probability, {gammas}, {weights}
         FROM {predictions.physical_name}
         """
     )
@@ -95,4 +97,4 @@ def score_pairs(
     return PAIRS_TABLE
 
 
-_TF_COMPARISONS = frozenset({"given_name", "surname", "address"})
+_TF_COMPARISONS = frozenset({"given_name", "surname"})

@@ -1,13 +1,19 @@
 """Address entities (what a place *is*) and their renderings (how a record *writes* it).
 
-An address entity is one integer id in an `AddressBook`; the truth file's M1/M2 decision
-compares entities, never strings, because the same door is written many ways: "123 N Main
-St Apt 4", "123 NORTH MAIN STREET #4", "123 Main St" (unit dropped).
+An address entity is one integer id in an `AddressBook`; the truth file's decisions (is the
+request's address in the taxpayer's history at all? is it the one disclosed, M1, or not,
+M2?) compare entities, never strings, because the same door is written many ways: "123 N
+Main St Apt 4", "123 NORTH MAIN STREET #4", "123 Main St" (unit dropped).
+
+A rendering may change case, abbreviations, the designator of a unit (APT, Apt., #, Unit,
+Apartment) or drop the unit altogether, but never the unit's number or letter: "APT 348E"
+written "APT E" would be another door. A unit that is a letter alone ("Apt B") is an entity
+of its own (unit_number 0), written with its letter alone every time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pyarrow as pa
@@ -35,8 +41,8 @@ class AddressBook:
     street_type: np.ndarray
     postdir: np.ndarray
     unit_type: np.ndarray
-    unit_number: np.ndarray
-    unit_letter: np.ndarray
+    unit_number: np.ndarray  # 0: the unit is a letter alone ("Apt B")
+    unit_letter: np.ndarray  # 0: no letter ("Apt 4"); 1-26: A-Z ("Apt 4B", "Apt B")
     urb: np.ndarray
     block_letter: np.ndarray  # "A17": letter A; 0 means the "23-18" form
     block_number: np.ndarray
@@ -99,7 +105,7 @@ def _make_block(rng: np.random.Generator, places: Places, city: np.ndarray) -> A
     unit_letter = np.where(rng.random(n) < 0.18, rng.integers(1, 7, n), 0)
     block_letter = np.where(rng.random(n) < 0.55, rng.integers(1, 18, n), 0)
     i8, i16, i32 = np.int8, np.int16, np.int32  # compact: a million households hold 5M
-    return AddressBook(
+    book = AddressBook(
         kind=kind,
         city=city.astype(i16),
         zip=zip5.astype(i32),
@@ -123,6 +129,10 @@ def _make_block(rng: np.random.Generator, places: Places, city: np.ndarray) -> A
             rng.random(n) < 0.8, rng.integers(1, 20, n), rng.integers(20, 140, n)
         ).astype(i16),
     )
+    # Some lettered units have no number at all ("Apt B"): a property of the door itself,
+    # so every rendering of it writes the letter alone and no rendering ever invents one.
+    letter_only = (book.unit_letter > 0) & (rng.random(n) < 0.3)
+    return replace(book, unit_number=np.where(letter_only, 0, book.unit_number).astype(i16))
 
 
 @dataclass(frozen=True)
@@ -207,9 +217,11 @@ def _street_line(p: Places, b: AddressBook, ids: np.ndarray, c: AddressCodes) ->
         p.directional.pick(b.postdir[ids], _digit(pick, 0)),
     )
     unit_type = np.where(c.unit_drop, -1, b.unit_type[ids])
-    unit_no = join(_num(b.unit_number[ids]), take(_LETTERS, b.unit_letter[ids]), sep="")
-    letter_only = (b.unit_letter[ids] > 0) & (_digit(pick, 3) == 9)
-    unit_no = pc.if_else(pa.array(letter_only), take(_LETTERS, b.unit_letter[ids]), unit_no)
+    # The unit's identity (number and letter) is written in full whatever the designator form;
+    # a rendering may drop the whole unit (unit_drop) but never a part of it.
+    number = b.unit_number[ids]
+    unit_digits = pc.if_else(pa.array(number > 0), _num(number), pa.scalar(None, pa.string()))
+    unit_no = join(unit_digits, take(_LETTERS, b.unit_letter[ids]), sep="")
     unit = pc.binary_join_element_wise(
         p.unit.pick(unit_type, _digit(pick, 2)), unit_no, "", null_handling="emit_null"
     )

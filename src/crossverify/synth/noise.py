@@ -32,11 +32,11 @@ def typo_word(rng: np.random.Generator, word: str) -> str:
     return word[:i] + swap + word[i + 1 :]
 
 
-# Words that say what kind of address a line is; a typo there is no longer a slip of the
-# pen but an unreadable address, which would blur the truth file.
+# Words that say what kind of address a line (or its unit) is; a typo there is no longer a
+# slip of the pen but an unreadable address or unit, which would blur the truth file.
 ADDRESS_KEYWORDS = frozenset(
     ["POST", "OFFICE", "BOX", "RURAL", "ROUTE", "HIGHWAY", "CONTRACT", "CALLE", "BLOQUE", "CASA"]
-)
+) | frozenset(["APARTMENT", "UNIT", "SUITE", "TRAILER", "TRLR", "SPACE"])
 
 
 def typo_text(rng: np.random.Generator, text: str, protected: frozenset[str] = frozenset()) -> str:

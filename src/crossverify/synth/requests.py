@@ -7,9 +7,13 @@ of required elements are applied row by row, which is cheap at batch sizes.
 
 Shares inside a batch (on top of the kinds in `plan`): DOB given on half the requests (6%
 of those with day and month transposed); a TIN on ~20% (on file: one in eight of them is a
-relative's); typos in the given name, surname and street on ~6%, ~6% and ~5%; a quarter
-of on-file subjects asked for a fixed agency period, a few aimed at a year without any row
-(N4) or known only from a withheld source (N5). The truth's `scenario` lists the traits.
+relative's); typos in the given name, surname and street on ~6%, ~6% and ~5% (never in a
+unit designator, never in a number); a quarter of on-file subjects asked for a fixed agency
+period, a few aimed at a year without any row (N4) or known only from a withheld source
+(N5). On-file requests give a household address absent from the taxpayer's history with
+`truth.P_NOT_ON_FILE` (18%: expected N2, trait `address_not_on_file`), else the address the
+gateway would disclose or another one of the history (see `truth._request_address`).
+The truth's `scenario` lists the traits.
 """
 
 from __future__ import annotations

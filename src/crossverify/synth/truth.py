@@ -1,10 +1,22 @@
 """Tax periods, the address each request gives, and the outcome a perfect system returns.
 
 The expected outcome is computed from the master rows actually written, with the same rule
-the gateway applies: among rows of the requested tax years from a disclosable source, the
-most recent tax year wins (ties: latest received_date); no row in the window -> N4; rows
-only from withheld sources -> N5; else M1 when the request's address is that same address
-entity, M2 otherwise.
+the gateway applies:
+
+1. Corroboration first (26 U.S.C. 6103(i)(2)(B)(i) as the court reads it: the request must
+   carry the taxpayer's address; name and TIN agreeing never release one). The request's
+   address entity must be among the address entities of the person's master rows, over
+   the whole history: any tax year, any source, withheld sources included. If it is not,
+   the outcome is N2 (insufficient evidence), whatever the period holds, and the scenario
+   carries `address_not_on_file`. N4 and N5 are statements about the tax period of an
+   *identified* taxpayer, so they too are kept only when the address is corroborated.
+2. Then the period: among rows of the requested tax years from a disclosable source, the
+   most recent tax year wins (ties: latest received_date); no row in the window -> N4;
+   rows only from withheld sources -> N5; else M1 when the request's address is that same
+   address entity, M2 otherwise.
+
+Entities, never renderings, are compared: "123 Main St" and "123 MAIN STREET APT 4" are
+the same door when both were written from entity 4711 (the request dropped the unit).
 """
 
 from __future__ import annotations
@@ -24,6 +36,12 @@ AGENCY_WINDOWS = ((2020, 2025), (2021, 2025), (2022, 2025), (2019, 2024), (2023,
 P_AIM_N5 = 0.05  # of on-file subjects with a year known only from withheld sources
 P_AIM_N4 = 0.05  # of on-file subjects with a year without any row
 P_AGENCY_WINDOW = 0.15
+# The address an on-file request gives (see _request_address): absent from the taxpayer's
+# history with P_NOT_ON_FILE (-> N2); else the address the gateway would disclose with
+# P_SAME (-> M1), else another address of the history (-> M2).
+P_NOT_ON_FILE = 0.18
+P_SAME = 0.3
+ADDRESS_NOT_ON_FILE = "address_not_on_file"
 ALL_YEARS = frozenset(range(FIRST_YEAR, LAST_YEAR + 1))
 
 
@@ -61,6 +79,7 @@ class KeptRows:
         self.year_list: list[int] = self.year.tolist()
         self.received_list: list[int] = self.received.tolist()
         self.disclosable_list: list[bool] = self.disclosable.tolist()
+        self.address_list: list[int] = self.address.tolist()
 
     def span(self, person: int) -> slice:
         return self._spans.get(person, slice(0, 0))
@@ -126,30 +145,48 @@ def decide_on_file(
         end = min(LAST_YEAR, max(y, start + int(rng.integers(0, MAX_SPAN + 1))))
     outcome, row = kept.expected(person, start, end)
     lived, prior = history(pop, person)
-    current = lived[-1]
+    on_file = list(dict.fromkeys(kept.address_list[s]))  # the whole history, in filing order
     if row < 0:
         traits.append("withheld_only" if outcome == "N5" else "outside_filing_years")
-        choices = [*lived, *prior]
-        v = rng.random()
-        address = current if v < 0.5 else choices[int(rng.integers(0, len(choices)))]
+        # Nothing to disclose, but the request still names an address (its target: the
+        # current home when the history holds it, else the latest address on file).
+        current = lived[-1]
+        target = current if current in on_file or not on_file else on_file[-1]
+        address = _request_address(rng, lived, prior, on_file, target)
+        if address not in on_file:
+            return Decision(start, end, address, "N2", -1, (*traits, ADDRESS_NOT_ON_FILE))
         return Decision(start, end, address, outcome, row, tuple(traits))
-    disclosed = int(kept.address[row])
-    older = [a for a in (*lived, *prior) if a != disclosed]
-    v = rng.random()
-    if v < 0.42 or (v < 0.77 and not older):
-        address = disclosed
-    elif v < 0.77:
-        address = older[int(rng.integers(0, len(older)))]
-    elif v < 0.87:
-        address = current
-    else:
-        address = int(kept.address[s.start + int(rng.integers(0, s.stop - s.start))])
     if kept.source[row] in (W2, F1099):
         traits.append("payroll_address")
-    outcome = "M1" if address == disclosed else "M2"
-    if outcome == "M2":
+    disclosed = int(kept.address[row])
+    address = _request_address(rng, lived, prior, on_file, disclosed)
+    if address != disclosed:
         traits.append(_address_trait(lived, prior, disclosed, address))
+    if address not in on_file:
+        return Decision(start, end, address, "N2", -1, (*traits, ADDRESS_NOT_ON_FILE))
+    outcome = "M1" if address == disclosed else "M2"
     return Decision(start, end, address, outcome, row, tuple(traits))
+
+
+def _request_address(
+    rng: np.random.Generator, lived: list[int], prior: list[int], on_file: list[int], target: int
+) -> int:
+    """The address an on-file request gives (an entity id, never a rendering).
+
+    With P_NOT_ON_FILE it is a household address the taxpayer never filed from (the home
+    before 2016, or one lived in only in years without a row): the gateway cannot
+    corroborate it and must answer N2. Otherwise it is `target` (the address the gateway
+    would disclose) with P_SAME, else another address of the taxpayer's history (an older
+    home, a newer one, a payroll, COA or claimant address).
+    """
+    absent = [a for a in dict.fromkeys((*lived, *prior)) if a not in on_file]
+    others = [a for a in on_file if a != target]
+    v = rng.random()
+    if absent and v < P_NOT_ON_FILE:
+        return absent[int(rng.integers(0, len(absent)))]
+    if not others or v < P_NOT_ON_FILE + (1 - P_NOT_ON_FILE) * P_SAME:
+        return target
+    return others[int(rng.integers(0, len(others)))]
 
 
 def _address_trait(lived: list[int], prior: list[int], disclosed: int, given: int) -> str:

@@ -1,0 +1,471 @@
+"""Record-level validation: every reject code that applies to each row, vectorised.
+
+Each rule is a set of conditions (boolean row masks) computed over whole columns with
+pyarrow.compute and numpy. Value rules run once per distinct value of a column when the
+column repeats its values (dates, states, statutes, years), which is most of the speed.
+A row is rejected when any condition holds; its detail names, per code, the conditions
+that failed and what a correct value looks like. Raw values are never echoed: the detail
+goes back to the requester and into logs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from crossverify.policy import Policy
+from crossverify.types import RejectCode
+
+REJECTED_SCHEMA = pa.schema(
+    [
+        pa.field("row_number", pa.int64()),
+        pa.field("request_id", pa.string()),
+        pa.field("reasons", pa.string()),
+        pa.field("detail", pa.string()),
+    ]
+)
+
+PLACEHOLDER_NAMES: tuple[str, ...] = (
+    "UNKNOWN",
+    "UNK",
+    "FNU",
+    "LNU",
+    "NFN",
+    "NLN",
+    "N/A",
+    "NONE",
+    "TEST",
+)
+"""Matched whole, ignoring case, spaces and periods ('F.N.U.', 'n / a')."""
+
+PLACEHOLDER_TEXT: tuple[str, ...] = (
+    "unknown",
+    "unk",
+    "unknown address",
+    "address unknown",
+    "failed to provide",
+    "not provided",
+    "na",
+    "none",
+    "null",
+    "nil",
+    "homeless",
+    "no address",
+    "no fixed address",
+    "tbd",
+)
+"""Matched whole, ignoring case, spaces and ASCII punctuation ('N/A', 'Unknown-Address');
+a value of ASCII punctuation only ('-', '?') is a placeholder too."""
+
+_STATE_CODES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
+    "NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY "
+    "AS GU MP PR VI UM FM MH PW AA AE AP"
+)
+US_STATES = frozenset(_STATE_CODES.split())
+"""USPS codes of the states, DC, the territories, freely associated states and military posts."""
+
+OLDEST_ORDER_YEAR = 1900  # an earlier "order date" is a placeholder such as 0001-01-01
+
+
+def _whole_word_regex(words: tuple[str, ...], gap: str, *, empty_too: bool) -> str:
+    """An anchored, case-blind regex for any of `words` with `gap` allowed around each char."""
+    alternatives = "|".join(gap.join(re.escape(ch) for ch in w if ch != " ") for w in words)
+    optional = "?" if empty_too else ""
+    return f"(?i)^{gap}(?:{alternatives}){optional}{gap}$"
+
+
+_NAME_PLACEHOLDER = _whole_word_regex(PLACEHOLDER_NAMES, r"[\s.]*", empty_too=False)
+# ASCII punctuation as the gap: with `[^\pL\pN]` RE2 runs 25 times slower.
+_TEXT_PLACEHOLDER = _whole_word_regex(
+    PLACEHOLDER_TEXT, r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]*", empty_too=True
+)
+# A house number (digits, maybe with a letter, fraction or hyphen, as in 123A, 12-34, or
+# the Wisconsin grid N123W4567) then a street name with at least two letters in a row;
+# or a PO Box, rural route, highway contract route or Puerto Rico urbanization.
+_STREET_SHAPES = (
+    r"(?i)^[NSEW]?\d+[\pL\d/-]*,?\s+(?:.*\s)?[\pL\d]*\pL\pL"
+    r"|^(?:P\.?\s*O\.?\s*|POST\s+OFFICE\s+)BOX\s*#?\s*\d"
+    r"|^(?:R\.?\s*R\.?|RURAL\s+ROUTE|R\.?\s*D\.?)\s*#?\s*\d"
+    r"|^(?:H\.?\s*C\.?|HIGHWAY\s+CONTRACT)(?:\s+ROUTE)?\s*#?\s*\d"
+    r"|^(?:URB|URBANIZACION)\.?\s+\pL(?s:.*)\d"
+)
+_ZIP = r"^\d{5}(?:-?\d{4})?$"
+_ISO_DATE = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"
+_US_DATE = r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})$"
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+Conditions = list[tuple[np.ndarray, str]]
+"""(row mask, what is wrong) pairs of one reject code, in the order they are reported."""
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Rows split by the record-level rules.
+
+    Attributes:
+        accepted: the rows that pass, with the same columns as the input.
+        rejected: `row_number`, `request_id` (`row:N` when the row has none), `reasons`
+            (codes joined by ';' in code order) and `detail` (one sentence per code).
+    """
+
+    accepted: pa.Table
+    rejected: pa.Table
+
+
+def validate_requests(
+    rows: pa.Table, *, policy: Policy, today: date, malformed: pa.Table | None = None
+) -> ValidationResult:
+    """Apply every record-level rule (R01-R07, R09) to every row.
+
+    Args:
+        rows: `ReadResult.rows`: `row_number` and the request columns as strings.
+        policy: statutes, tax years and period span in force.
+        today: removal order dates after it are rejected (R09).
+        malformed: `ReadResult.malformed`; a request_id recovered from a malformed row
+            still counts as used at its row for R07.
+
+    Returns:
+        The accepted rows and the rejected ones with their codes and details.
+
+    Examples:
+        A row with street "Unknown Address" and tax years "all years" to 2023 is rejected
+        with reasons "R02;R06" and the detail "R02: street is a placeholder, not an
+        address. Give a house number and street (e.g. '123 N Main St Apt 4') ... R06:
+        tax_period_start is not a year. Give tax years from 2015 to 2025, ...".
+    """
+    rows = rows.combine_chunks()
+    numbers = np.asarray(rows.column("row_number").to_numpy(), dtype=np.int64)
+    ids = _text(rows, "request_id")
+    checks: list[tuple[RejectCode, Conditions, str]] = [
+        (RejectCode.R01, _name_conditions(rows), _HINTS[RejectCode.R01]),
+        (RejectCode.R02, _address_conditions(rows), _HINTS[RejectCode.R02]),
+        (RejectCode.R03, _order_conditions(rows), _HINTS[RejectCode.R03]),
+        (RejectCode.R04, _statute_missing(rows), _HINTS[RejectCode.R04]),
+        (
+            RejectCode.R05,
+            _statute_not_permitted(rows, policy),
+            f"Permitted statutes: {'; '.join(policy.permitted_statutes)}.",
+        ),
+        (
+            RejectCode.R06,
+            _period_conditions(rows, policy),
+            f"Give tax years from {policy.oldest_tax_year} to {policy.newest_tax_year}, start "
+            f"<= end, at most {policy.max_period_span_years} years, e.g. 2022 and 2023.",
+        ),
+        (RejectCode.R07, _id_conditions(ids, numbers, malformed), _HINTS[RejectCode.R07]),
+        (
+            RejectCode.R09,
+            _order_date_conditions(rows, today),
+            "Give the date of the final removal order as YYYY-MM-DD (or MM/DD/YYYY), "
+            f"not after {today.isoformat()}.",
+        ),
+    ]
+    reasons, details, failed = _explain(checks, rows.num_rows)
+    index = pa.array(np.flatnonzero(failed), pa.int64())
+    rejected_numbers = pc.take(pa.array(numbers, pa.int64()), index)
+    row_labels = pc.binary_join_element_wise("row:", pc.cast(rejected_numbers, pa.string()), "")
+    rejected = pa.Table.from_arrays(
+        [rejected_numbers, pc.coalesce(pc.take(ids, index), row_labels), reasons, details],
+        schema=REJECTED_SCHEMA,
+    )
+    return ValidationResult(accepted=rows.filter(pa.array(~failed)), rejected=rejected)
+
+
+def later_duplicates(row_numbers: np.ndarray, request_ids: pa.Array) -> np.ndarray:
+    """True where a (non-null) request_id was already used by a row with a lower number."""
+    n = len(row_numbers)
+    duplicate = np.zeros(n, dtype=bool)
+    if n < 2:
+        return duplicate
+    by_row = np.argsort(row_numbers, kind="stable")
+    ids = pc.take(request_ids, pa.array(by_row, pa.int64()))
+    # A stable sort keeps equal ids in row order: every one after the first is a repeat.
+    order = pc.sort_indices(ids)  # nulls last
+    ordered = pc.take(ids, order)
+    repeat = _mask(pc.equal(ordered.slice(1), ordered.slice(0, n - 1)))
+    positions = np.asarray(order.to_numpy())[1:][repeat]
+    duplicate[by_row[positions]] = True
+    return duplicate
+
+
+# --- columns by distinct value -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A column as values to test, and per row where its value is among them.
+
+    For a column that repeats values, `values` holds each distinct value once and the
+    rules run on those only; otherwise `values` is the column itself.
+    """
+
+    values: pa.Array
+    index: np.ndarray  # per row: position in `values`; len(values) for a null
+    missing: np.ndarray  # per row: the value is null
+
+    @classmethod
+    def of(cls, rows: pa.Table, name: str) -> _Column:
+        column = _text(rows, name)
+        n = len(column)
+        sample = column.slice(0, 10_000)
+        if n > 1_000 and pc.count_distinct(sample).as_py() < len(sample) // 4:
+            encoded = pc.dictionary_encode(column)
+            values = encoded.dictionary
+            index = np.asarray(pc.fill_null(encoded.indices, len(values)).to_numpy())
+            return cls(values, index.astype(np.int64), index == len(values))
+        return cls(column, np.arange(n, dtype=np.int64), _mask(pc.is_null(column)))
+
+    def rows(self, on_values: np.ndarray) -> np.ndarray:
+        """Spread a mask over `values` to the rows; null rows get False."""
+        spread: np.ndarray = np.append(on_values, False)[self.index] & ~self.missing
+        return spread
+
+    def matches(self, pattern: str) -> np.ndarray:
+        """Per value (not yet per row): the pattern is found in it."""
+        return _mask(pc.match_substring_regex(self.values, pattern))
+
+
+# --- the rules ---------------------------------------------------------------------------
+
+
+def _name_conditions(rows: pa.Table) -> Conditions:
+    conditions: Conditions = []
+    for field, label in (("first_name", "given name"), ("last_name", "surname")):
+        name = _Column.of(rows, field)
+        placeholder = name.matches(_NAME_PLACEHOLDER)
+        any_letter = name.matches(r"\pL")
+        two_letters = name.matches(r"(?s)\pL.*\pL")
+        digits = name.matches(r"\d")
+        conditions += [
+            (name.missing, f"{label} is missing"),
+            (name.rows(placeholder), f"{label} is a placeholder"),
+            (name.rows(~placeholder & ~any_letter), f"{label} has no letters"),
+            (name.rows(~placeholder & any_letter & ~two_letters), f"{label} is a single letter"),
+            (name.rows(any_letter & digits), f"{label} contains digits"),
+        ]
+    return conditions
+
+
+def _address_conditions(rows: pa.Table) -> Conditions:
+    street = _Column.of(rows, "street")
+    shaped = street.matches(_STREET_SHAPES)
+    placeholder = ~shaped & street.matches(_TEXT_PLACEHOLDER)
+    no_letters = ~shaped & ~placeholder & ~street.matches(r"\pL")
+    unshaped = ~shaped & ~placeholder & ~no_letters
+
+    city = _Column.of(rows, "city")
+    city_ok = city.rows(city.matches(r"\pL\pL") & ~city.matches(_TEXT_PLACEHOLDER))
+    state = _Column.of(rows, "state")
+    state_ok = state.rows(_mask(pc.is_in(pc.utf8_upper(state.values), _string_set(US_STATES))))
+    zip_code = _Column.of(rows, "zip")
+    zip_ok = zip_code.rows(
+        zip_code.matches(_ZIP) & ~_mask(pc.starts_with(zip_code.values, "00000"))
+    )
+    return [
+        (street.missing, "street is missing"),
+        (street.rows(placeholder), "street is a placeholder, not an address"),
+        (
+            street.rows(no_letters),
+            "street has only digits or punctuation (a ZIP is not an address)",
+        ),
+        (street.rows(unshaped), "street lacks a house number and street name"),
+        (~state.missing & ~state_ok, "state is not a 2-letter US state or territory code"),
+        (~zip_code.missing & ~zip_ok, "zip is not 5 digits or ZIP+4"),
+        (~((city_ok & state_ok) | zip_ok), "neither city and state nor a ZIP code is given"),
+    ]
+
+
+def _order_conditions(rows: pa.Table) -> Conditions:
+    ref = _Column.of(rows, "removal_order_ref")
+    return [
+        (_Column.of(rows, "removal_order_date").missing, "removal_order_date is missing"),
+        (ref.missing | ref.rows(ref.matches(_TEXT_PLACEHOLDER)), "removal_order_ref is missing"),
+    ]
+
+
+def _statute_missing(rows: pa.Table) -> Conditions:
+    return [(_mask(pc.is_null(_text(rows, "criminal_statute"))), "criminal_statute is missing")]
+
+
+def _statute_not_permitted(rows: pa.Table, policy: Policy) -> Conditions:
+    statute = _text(rows, "criminal_statute")
+    distinct = [s for s in pc.unique(statute).to_pylist() if s is not None]
+    allowed = pa.array([s for s in distinct if policy.statute_permitted(s)], pa.string())
+    refused = _mask(pc.is_valid(statute)) & ~_mask(pc.is_in(statute, allowed))
+    return [(refused, "criminal_statute is not a permitted criminal statute")]
+
+
+def _period_conditions(rows: pa.Table, policy: Policy) -> Conditions:
+    first = _Column.of(rows, "tax_period_start")
+    last = _Column.of(rows, "tax_period_end")
+    start, start_ok = (_spread(first, a) for a in _year(first.values))
+    end, end_ok = (_spread(last, a) for a in _year(last.values))
+    both = start_ok & end_ok
+    outside = (np.minimum(start, end) < policy.oldest_tax_year) | (
+        np.maximum(start, end) > policy.newest_tax_year
+    )
+    return [
+        (first.missing, "tax_period_start is missing"),
+        (last.missing, "tax_period_end is missing"),
+        (~first.missing & ~start_ok, "tax_period_start is not a year"),
+        (~last.missing & ~end_ok, "tax_period_end is not a year"),
+        (both & (start > end), "the tax period starts after it ends"),
+        (
+            both & outside,
+            f"the tax period is outside {policy.oldest_tax_year}-{policy.newest_tax_year}",
+        ),
+        (
+            both & (end - start + 1 > policy.max_period_span_years),
+            f"the tax period spans more than {policy.max_period_span_years} years",
+        ),
+    ]
+
+
+def _id_conditions(ids: pa.Array, numbers: np.ndarray, malformed: pa.Table | None) -> Conditions:
+    n = len(ids)
+    if malformed is not None and malformed.num_rows:
+        all_numbers = np.concatenate(
+            [numbers, np.asarray(malformed.column("row_number").to_numpy(), dtype=np.int64)]
+        )
+        all_ids = pa.concat_arrays(
+            [ids, malformed.column("request_id").combine_chunks().cast(pa.string())]
+        )
+        duplicate = later_duplicates(all_numbers, all_ids)[:n]
+    else:
+        duplicate = later_duplicates(numbers, ids)
+    return [
+        (_mask(pc.is_null(ids)), "request_id is missing"),
+        (duplicate, "request_id was already used by an earlier row"),
+    ]
+
+
+def _order_date_conditions(rows: pa.Table, today: date) -> Conditions:
+    order_date = _Column.of(rows, "removal_order_date")
+    valid, year, month, day = _ymd(order_date.values)
+    future = valid & (_to_datetime64(year, month, day, valid) > np.datetime64(today, "D"))
+    return [
+        (order_date.rows(~valid), "removal_order_date is not a date"),
+        (order_date.rows(future), "removal_order_date is in the future"),
+        (
+            order_date.rows(valid & (year < OLDEST_ORDER_YEAR)),
+            f"removal_order_date is before {OLDEST_ORDER_YEAR}",
+        ),
+    ]
+
+
+_HINTS: dict[RejectCode, str] = {
+    RejectCode.R01: "Give the given name and surname as on the removal order, in letters, "
+    "e.g. 'Maria' and 'Garcia Lopez'.",
+    RejectCode.R02: "Give a house number and street (e.g. '123 N Main St Apt 4') or a "
+    "PO Box, RR, HC or URB address, with city and 2-letter state or a 5-digit ZIP.",
+    RejectCode.R03: "Give the final removal order's date and its reference (case number).",
+    RejectCode.R04: "Give the criminal statute under investigation, e.g. '8 U.S.C. 1253(a)(1)'.",
+    RejectCode.R07: "Give every row its own non-empty request_id.",
+}
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _explain(
+    checks: list[tuple[RejectCode, Conditions, str]], n: int
+) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """Reasons and details of the failing rows, and which rows fail.
+
+    Rows failing the same set of conditions share one text, so the texts are built once
+    per combination (a bit pattern) and spread by index.
+    """
+    flat = [
+        (code, hint, mask, text) for code, conditions, hint in checks for mask, text in conditions
+    ]
+    if len(flat) > 64:
+        raise AssertionError("more than 64 validation conditions do not fit the bit pattern")
+    pattern = np.zeros(n, dtype=np.uint64)
+    for bit, (_, _, mask, _) in enumerate(flat):
+        pattern |= mask.astype(np.uint64) << np.uint64(bit)
+    failed = pattern != 0
+    combos, inverse = np.unique(pattern[failed], return_inverse=True)
+    reasons: list[str] = []
+    details: list[str] = []
+    for combo in combos.tolist():
+        hit = [flat[bit] for bit in range(len(flat)) if combo >> bit & 1]
+        codes = dict.fromkeys(code for code, _, _, _ in hit)  # ordered, unique
+        reasons.append(";".join(code.value for code in codes))
+        sentences = []
+        for code in codes:
+            what = "; ".join(text for c, _, _, text in hit if c == code)
+            hint = next(h for c, h, _, _ in hit if c == code)
+            sentences.append(f"{code.value}: {what}. {hint}")
+        details.append(" ".join(sentences))
+    take = pa.array(inverse.reshape(-1), pa.int64())
+    return (
+        pc.take(pa.array(reasons, pa.string()), take),
+        pc.take(pa.array(details, pa.string()), take),
+        failed,
+    )
+
+
+def _text(rows: pa.Table, name: str) -> pa.Array:
+    if name not in rows.column_names:
+        return pa.nulls(rows.num_rows, pa.string())
+    return rows.column(name).combine_chunks().cast(pa.string())
+
+
+def _string_set(values: frozenset[str]) -> pa.Array:
+    return pa.array(sorted(values), pa.string())
+
+
+def _mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean result as numpy; null (from a null input) counts as False."""
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _spread(column: _Column, on_values: np.ndarray) -> np.ndarray:
+    """Per-value numbers or flags spread to the rows (0 or False for a null)."""
+    spread: np.ndarray = np.append(on_values, np.zeros(1, dtype=on_values.dtype))[column.index]
+    return spread
+
+
+def _ymd(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which values are real dates (YYYY-MM-DD or MM/DD/YYYY), and their year, month, day."""
+    n = len(values)
+    year, month, day = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    matched = np.zeros(n, dtype=bool)
+    for pattern in (_ISO_DATE, _US_DATE):
+        found = pc.extract_regex(values, pattern)
+        hit = _mask(pc.is_valid(found)) & ~matched
+        for key, target in (("y", year), ("m", month), ("d", day)):
+            field = pc.fill_null(pc.cast(pc.struct_field(found, key), pa.int64()), 0)
+            target[hit] = np.asarray(field.to_numpy(zero_copy_only=False))[hit]
+        matched |= hit
+    month_ok = (month >= 1) & (month <= 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    longest = _DAYS_IN_MONTH[np.clip(month, 1, 12) - 1] + (leap & (month == 2))
+    valid = matched & month_ok & (day >= 1) & (day <= longest)
+    return valid, year, month, day
+
+
+def _year(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per value: a tax year from '2023' or a full date such as '2023-01-01'; whether valid."""
+    plain = _mask(pc.match_substring_regex(values, r"^\d{4}$"))
+    digits = pc.fill_null(pc.if_else(pa.array(plain), values, pa.scalar("0")), "0")
+    year = np.array(pc.cast(digits, pa.int64()).to_numpy())
+    date_ok, date_year, _, _ = _ymd(values)
+    return np.where(plain, year, date_year), plain | date_ok
+
+
+def _to_datetime64(
+    year: np.ndarray, month: np.ndarray, day: np.ndarray, valid: np.ndarray
+) -> np.ndarray:
+    y = np.where(valid, year, 1970)
+    m = np.where(valid, month, 1)
+    d = np.where(valid, day, 1)
+    months = ((y - 1970) * 12 + (m - 1)).astype("datetime64[M]")
+    days: np.ndarray = months.astype("datetime64[D]") + (d - 1).astype("timedelta64[D]")
+    return days

@@ -1,0 +1,88 @@
+"""The whole flow on generated data: every row once, roles enforced, package and ledger agree."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from crossverify.errors import PermissionDenied, StateError
+from crossverify.evaluate import evaluate, read_truth
+from crossverify.ledger.record import iter_entries, verify
+from crossverify.pipeline import approve_batch, release_batch
+from crossverify.store import repos
+from pipeline.conftest import World
+
+pytestmark = pytest.mark.slow
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_request_row_has_exactly_one_outcome(world: World) -> None:
+    batch_id = world.decided.batch_id
+    with world.sessions() as session:
+        rows = list(repos.iter_outcome_rows(session=session, batch_id=batch_id))
+    assert len(rows) == world.decided.rows_read == world.synth.requests
+    assert sorted(r["row_number"] for r in rows) == list(range(1, world.synth.requests + 1))
+
+
+def test_precision_floor_on_generated_batch(world: World) -> None:
+    with world.sessions() as session:
+        rows = list(repos.iter_outcome_rows(session=session, batch_id=world.decided.batch_id))
+    outcomes = pd.DataFrame([dict(r) for r in rows])
+    outcomes["tax_year"] = outcomes["tax_year"].astype("Int64").astype("string")
+    result = evaluate(
+        outcomes[["request_id", "outcome", "tin", "street", "zip", "tax_year"]],
+        read_truth(world.synth.truth_path),
+        expected_wrong_matches=world.decided.expected_wrong_matches or 0.0,
+    )
+    assert result.disclosed > 100
+    assert result.precision >= 0.99, result.wrong_by_scenario
+    assert result.recall >= 0.5
+
+
+def test_requester_and_submitter_cannot_approve(world: World) -> None:
+    with (
+        world.sessions() as session,
+        pytest.raises(PermissionDenied, match="needs the role officer"),
+    ):
+        approve_batch(session=session, batch_id=world.decided.batch_id, username="requester")
+
+
+def test_release_requires_approval_then_package_matches_ledger(world: World) -> None:
+    batch_id = world.decided.batch_id
+    with world.sessions() as session:
+        with pytest.raises(StateError):
+            release_batch(
+                session=session, settings=world.settings, batch_id=batch_id, username="officer"
+            )
+        session.rollback()
+        approve_batch(session=session, batch_id=batch_id, username="officer")
+        package = release_batch(
+            session=session, settings=world.settings, batch_id=batch_id, username="officer2"
+        )
+        disclosures = list(
+            iter_entries(session=session, batch_id=batch_id, entry_type="disclosure")
+        )
+        assert verify(session=session).ok
+    matched = _read(package.directory / "matched.csv")
+    rejected = _read(package.directory / "rejected.csv")
+    unmatched = _read(package.directory / "unmatched.csv")
+    ids = [r["request_id"] for r in matched + rejected + unmatched]
+    assert len(ids) == len(set(ids)) == world.synth.requests
+    assert {d.request_id for d in disclosures} == {r["request_id"] for r in matched}
+    manifest = json.loads((package.directory / "manifest.json").read_text())
+    assert manifest["counts"] == {
+        "matched": len(matched),
+        "rejected": len(rejected),
+        "unmatched": len(unmatched),
+    }
+    assert {r["outcome"] for r in matched} <= {"M1", "M2", "M3"}
+    assert {r["outcome"] for r in unmatched} <= {"N1", "N2", "N3", "N4", "N5"}
+    assert all("tin" not in row for row in matched)
