@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crossverify.decide.outcomes import Decision, DecisionRules, decide
-from crossverify.disclose.address import pick_addresses
+from crossverify.disclose.address import REQUEST_ADDRESS_COLUMNS, pick_addresses
 from crossverify.errors import ModelError
 from crossverify.link.candidates import roll_up
 from crossverify.link.model import comparison_names
@@ -94,7 +94,11 @@ def match_requests(
         con=con, requests=std, master_parquet=ctx.master_parquet, model_settings=settings
     )
     candidates = roll_up(
-        con=con, pairs_table=pairs, requests_table=REQUESTS_TABLE, master_parquet=ctx.master_parquet
+        con=con,
+        pairs_table=pairs,
+        requests_table=REQUESTS_TABLE,
+        master_parquet=ctx.master_parquet,
+        prior_weight=prior_match_weight(settings),
     )
     timings["link"] = time.perf_counter() - started
 
@@ -113,7 +117,7 @@ def match_requests(
     is_match = pc.equal(decisions["decision"], Decision.MATCH.value)
     matched = decisions.filter(is_match).select(["request_row", "tin"])
     keys = (
-        std.select(["request_row", "addr_line_std", "zip5", "city_std"])
+        std.select(["request_row", *REQUEST_ADDRESS_COLUMNS])
         .append_column("period_start", _year(std["tax_period_start"]))
         .append_column("period_end", _year(std["tax_period_end"]))
     )

@@ -27,14 +27,41 @@ DISCLOSURE_COLUMNS = (
 )
 
 
+REQUEST_ADDRESS_COLUMNS = (
+    "addr_house_number",
+    "addr_street_name",
+    "addr_unit",
+    "addr_urbanization",
+    "addr_po_box",
+    "zip5",
+    "city_std",
+    "state_std",
+)
+
+
+def _same_address_sql(q: str, m: str) -> str:
+    """The requester's address is this address: same house and street (or PO box), the unit
+    not contradicted, same urbanization, and the same ZIP or city."""
+    place = (
+        f"({q}.zip5 = {m}.zip5 OR ({q}.city_std = {m}.city_std AND {q}.state_std = {m}.state_std))"
+    )
+    unit = f"({q}.addr_unit IS NULL OR {m}.addr_unit IS NULL OR {q}.addr_unit = {m}.addr_unit)"
+    urb = f"coalesce({q}.addr_urbanization, '') = coalesce({m}.addr_urbanization, '')"
+    street = (
+        f"({q}.addr_house_number = {m}.addr_house_number "
+        f"AND {q}.addr_street_name = {m}.addr_street_name AND {unit} AND {urb})"
+    )
+    box = f"({q}.addr_po_box = {m}.addr_po_box)"
+    return f"coalesce(({street} OR {box}) AND {place}, false)"
+
+
 def disclosures_sql(master_parquet: Path, policy: Policy) -> str:
     sources = ", ".join("'" + s.replace("'", "''") + "'" for s in policy.disclosable_sources)
     sources = sources or "NULL"
     updated = "'M2'" if policy.mode == "updated_address" else "'M3'"
     return f"""
         WITH window_rows AS (
-            SELECT q.request_row, q.addr_line_std AS req_line, q.zip5 AS req_zip,
-                   q.city_std AS req_city, m.*
+            SELECT q.request_row, {_same_address_sql("q", "m")} AS same_as_request, m.*
             FROM cv_matches q
             JOIN read_parquet('{master_parquet.as_posix()}') m
               ON m.tin = q.tin AND m.tax_year BETWEEN q.period_start AND q.period_end
@@ -49,9 +76,7 @@ def disclosures_sql(master_parquet: Path, policy: Policy) -> str:
         in_window AS (SELECT DISTINCT request_row FROM window_rows)
         SELECT q.request_row,
                CASE WHEN b.request_row IS NOT NULL THEN
-                        CASE WHEN b.addr_line_std = b.req_line
-                                  AND (b.zip5 = b.req_zip OR b.city_std = b.req_city)
-                             THEN 'M1' ELSE {updated} END
+                        CASE WHEN b.same_as_request THEN 'M1' ELSE {updated} END
                     WHEN w.request_row IS NOT NULL THEN 'N5'
                     ELSE 'N4' END AS outcome,
                b.street, b.city, b.state, b.zip, b.tax_year, b.source,
@@ -65,7 +90,7 @@ def disclosures_sql(master_parquet: Path, policy: Policy) -> str:
 def pick_addresses(
     *, con: duckdb.DuckDBPyConnection, matches: pa.Table, master_parquet: Path, policy: Policy
 ) -> pa.Table:
-    """`matches`: request_row, tin, period_start, period_end, addr_line_std, zip5, city_std."""
+    """`matches`: request_row, tin, period_start, period_end and REQUEST_ADDRESS_COLUMNS."""
     con.register("cv_matches", matches)
     try:
         table = con.sql(disclosures_sql(master_parquet, policy)).to_arrow_table()

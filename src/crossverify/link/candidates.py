@@ -28,43 +28,43 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "surname_2_conflict",
 )
 
-# How each comparison rolls up over a taxpayer's rows: levels ordered by strength take the
-# best row (max); Jr/Sr takes the worst (a "JR" on any return means a namesake exists);
-# names take the row with the highest weight, since their conflict levels are not ordered.
-_ROLL_UP = {
-    "given_name": "arg_max(p.gamma_given_name, p.match_weight)",
-    "surname": "arg_max(p.gamma_surname, p.match_weight)",
-    "middle_initial": "max(p.gamma_middle_initial)",
-    "suffix": "min(p.gamma_suffix)",
-    "dob": "max(p.gamma_dob)",
-    "address": "max(p.gamma_address)",
-    "tin": "max(p.gamma_tin)",
-}
 
-
-def candidates_sql(pairs_table: str, requests_table: str, master_parquet: Path) -> str:
+def candidates_sql(
+    pairs_table: str, requests_table: str, master_parquet: Path, prior_weight: float
+) -> str:
+    """One row per (request, taxpayer). All rows of a taxpayer are that one person's records,
+    so each field takes its best-agreeing row (the name in full on one return, the address
+    the requester gave on another); Jr/Sr takes its worst, since a "JR" on any return means
+    a namesake exists. The taxpayer's weight is the prior plus those fields' weights."""
     master = f"read_parquet('{master_parquet.as_posix()}')"
-    gammas = ", ".join(f"{_ROLL_UP[n]} AS gamma_{n}" for n in model.comparison_names())
-    weights = ", ".join(
-        f"arg_max(p.mw_{n}, p.match_weight) AS mw_{n}" for n in model.comparison_names()
-    )
+    names = model.comparison_names()
+
+    def pick(n: str) -> str:
+        if n == "suffix":
+            return (
+                "min(p.gamma_suffix) AS gamma_suffix, "
+                "arg_min(p.mw_suffix, p.gamma_suffix) AS mw_suffix"
+            )
+        return f"arg_max(p.gamma_{n}, p.mw_{n}) AS gamma_{n}, max(p.mw_{n}) AS mw_{n}"
+
+    fields = ",\n                ".join(pick(n) for n in names)
+    total = " + ".join(f"mw_{n}" for n in names)
     return f"""
-        WITH cand AS (
+        WITH per_taxpayer AS (
             SELECT
                 p.request_row,
                 m.tin,
-                max(p.match_weight) AS match_weight,
                 arg_max(p.row_id, p.match_weight) AS best_row_id,
                 arg_max(m.tax_year, p.match_weight) AS best_tax_year,
                 arg_max(p.row_id, p.gamma_address * 100000 + m.tax_year) AS address_row_id,
                 arg_max(m.tax_year, p.gamma_address * 100000 + m.tax_year) AS address_tax_year,
                 count(*) AS n_rows,
-                {gammas},
-                {weights}
+                {fields}
             FROM {pairs_table} p
             JOIN {master} m ON m.row_id = p.row_id
             GROUP BY p.request_row, m.tin
         ),
+        cand AS (SELECT *, {prior_weight!r} + {total} AS match_weight FROM per_taxpayer),
         -- The taxpayer's whole history, not only the rows blocking brought in.
         history AS (
             SELECT tin,
@@ -94,10 +94,15 @@ def candidates_sql(pairs_table: str, requests_table: str, master_parquet: Path) 
 
 
 def roll_up(
-    *, con: duckdb.DuckDBPyConnection, pairs_table: str, requests_table: str, master_parquet: Path
+    *,
+    con: duckdb.DuckDBPyConnection,
+    pairs_table: str,
+    requests_table: str,
+    master_parquet: Path,
+    prior_weight: float,
 ) -> pa.Table:
     """Return one row per (request_row, tin) with the best evidence for that taxpayer."""
     return con.sql(
-        candidates_sql(pairs_table, requests_table, master_parquet)
+        candidates_sql(pairs_table, requests_table, master_parquet, prior_weight)
         + " ORDER BY request_row, match_weight DESC"
     ).to_arrow_table()

@@ -73,6 +73,11 @@ def score_pairs(
         ],
         settings,
     )
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    con.execute(_whole_history_pairs_sql(blocked.physical_name, master_parquet))
+    linker.table_management.register_blocked_pairs_for_predict(
+        db_api.register(EXPANDED_PAIRS_TABLE, dataset_display_name=EXPANDED_PAIRS_TABLE)
+    )
     predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
     gammas = ", ".join(f"gamma_{name}" for name in model.comparison_names())
     weights = ", ".join(
@@ -97,4 +102,37 @@ def score_pairs(
     return PAIRS_TABLE
 
 
+def _whole_history_pairs_sql(blocked_table: str, master_parquet: Path) -> str:
+    """Every row of every taxpayer that blocking found, paired with the request.
+
+    Blocking finds taxpayers through one row (an address, a surname in a ZIP); the decision
+    needs the taxpayer's whole history (a name written in full on another year's return, the
+    address the requester gave on an older one), so each found taxpayer brings all its rows.
+    """
+    master = f"read_parquet('{master_parquet.as_posix()}')"
+    return f"""
+        CREATE OR REPLACE TEMP TABLE {EXPANDED_PAIRS_TABLE} AS
+        WITH oriented AS (
+            SELECT starts_with(join_key_l, '{_MASTER_KEY}') AS master_left,
+                   CASE WHEN starts_with(join_key_l, '{_MASTER_KEY}') THEN join_key_r
+                        ELSE join_key_l END AS request_key,
+                   CAST(split_part(CASE WHEN starts_with(join_key_l, '{_MASTER_KEY}')
+                        THEN join_key_l ELSE join_key_r END, '-__-', 2) AS BIGINT) AS row_id
+            FROM {blocked_table}
+        ),
+        found AS (
+            SELECT DISTINCT o.request_key, o.master_left, m.tin
+            FROM oriented o JOIN {master} m USING (row_id)
+        )
+        SELECT DISTINCT '0' AS match_key,
+               CASE WHEN f.master_left THEN '{_MASTER_KEY}' || m.row_id ELSE f.request_key END
+                   AS join_key_l,
+               CASE WHEN f.master_left THEN f.request_key ELSE '{_MASTER_KEY}' || m.row_id END
+                   AS join_key_r
+        FROM found f JOIN {master} m USING (tin)
+    """
+
+
+EXPANDED_PAIRS_TABLE = "cv_link_history_pairs"
+_MASTER_KEY = "master-__-"  # Splink's join key: source dataset name, "-__-", unique_id
 _TF_COMPARISONS = frozenset({"given_name", "surname"})

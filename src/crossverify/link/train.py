@@ -1,8 +1,9 @@
 """Train the model once per master file: u by random sampling, m by EM, saved as JSON with an id.
 
-Training sees the master file only. Each taxpayer's latest-year row is linked against its
-rows for other years: those pairs are the same person written at different times (moves,
-name variants), which is what EM needs to learn m; requests are never used for training.
+Training sees the master file only: each taxpayer's latest return is linked against the rows
+third parties reported about taxpayers (same person written by someone else, at other times:
+moves, nicknames, dropped surnames), which is what EM needs to learn m. Requests are never
+used for training.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ class TrainedModel:
     master_id: str
 
 
+# A request is another agency's record of a person. The master's own third-party rows (W-2,
+# 1099, change of address, claimant) are the nearest thing to it: how others write the names
+# and addresses of people who file. Training links each taxpayer's latest return to them.
+SELF_FILED = "'form_1040', 'form_w7'"
+
+
 def _link_table_sql(source: str, where: str) -> str:
     cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
     return f"SELECT row_id AS unique_id, {cols} FROM {source} WHERE {where}"
@@ -53,7 +60,9 @@ def train_model(
             USING SAMPLE reservoir({int(sample_taxpayers)} ROWS) REPEATABLE ({int(seed)})
         )
         SELECT m.*, row_number() OVER (
-                   PARTITION BY m.tin ORDER BY m.tax_year DESC, m.received_date DESC, m.row_id
+                   PARTITION BY m.tin
+                   ORDER BY m.source IN ({SELF_FILED}) DESC, m.tax_year DESC,
+                            m.received_date DESC, m.row_id
                ) AS cv_recency
         FROM read_parquet('{master_parquet.as_posix()}') m JOIN taxpayers USING (tin)
         """
@@ -64,7 +73,7 @@ def train_model(
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE cv_train_history AS "
-        + _link_table_sql("cv_train_master", "cv_recency > 1")
+        + _link_table_sql("cv_train_master", f"cv_recency > 1 AND source NOT IN ({SELF_FILED})")
     )
     db_api = make_db_api(con)
     latest = db_api.register("cv_train_latest", dataset_display_name="latest")
