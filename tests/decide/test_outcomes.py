@@ -84,6 +84,16 @@ def test_sisters_with_compound_given_names_do_not_qualify() -> None:
     assert d["decision"] == Decision.NO_CANDIDATE
 
 
+def test_changed_surname_needs_full_given_name_and_exact_dob() -> None:
+    weight = RULES.prior_match_weight + STRONG
+    [d] = run(candidate(1, "married", weight, surname=0, dob=DOB_LEVELS["exact"]))
+    assert d["decision"] == Decision.MATCH
+    [d] = run(candidate(1, "other", weight, surname=0))
+    assert d["decision"] == Decision.NO_CANDIDATE
+    [d] = run(candidate(1, "nick", weight, surname=0, given_name=3, dob=DOB_LEVELS["exact"]))
+    assert d["decision"] == Decision.NO_CANDIDATE
+
+
 def test_suffix_conflict_excludes_the_namesake() -> None:
     [d] = run(
         candidate(1, "sr", RULES.prior_match_weight + STRONG),

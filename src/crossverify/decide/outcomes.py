@@ -23,8 +23,10 @@ from crossverify.link.model import (
     ADDRESS_CORROBORATES,
     DOB_LEVELS,
     GIVEN_AGREES,
+    GIVEN_LEVELS,
     SUFFIX_LEVELS,
     SURNAME_AGREES,
+    SURNAME_LEVELS,
 )
 
 
@@ -62,13 +64,25 @@ def _in(series: pd.Series, levels: frozenset[int]) -> pd.Series:
     return series.isin(list(levels))
 
 
+def surname_agrees(c: pd.DataFrame) -> pd.Series:
+    """A surname agrees; or none does (a married name, the mother's surname alone) but the
+    full given name and the exact date of birth both do: three identifiers, not one."""
+    changed = (
+        (c["gamma_surname"] == SURNAME_LEVELS["else"])
+        & (c["gamma_given_name"] == GIVEN_LEVELS["exact"])
+        & (c["gamma_dob"] == DOB_LEVELS["exact"])
+    )
+    return (_in(c["gamma_surname"], SURNAME_AGREES) | changed) & ~c["surname_2_conflict"].astype(
+        bool
+    )
+
+
 def names_agree(c: pd.DataFrame) -> pd.Series:
     """Given name and surname agree and no identifier says these are two people."""
     dob_ok = (c["gamma_dob"] < 0) | (c["gamma_dob"] >= DOB_LEVELS["one_edit"])
     return (
         _in(c["gamma_given_name"], GIVEN_AGREES)
-        & _in(c["gamma_surname"], SURNAME_AGREES)
-        & ~c["surname_2_conflict"].astype(bool)
+        & surname_agrees(c)
         & (c["gamma_suffix"] != SUFFIX_LEVELS["conflict"])
         & (c["gamma_middle_initial"] != 0)
         & dob_ok
@@ -115,9 +129,7 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     c["confidence"] = confidence_scores(c, rules)
     c["qualifies"] = qualifies(c)
     # A namesake whose details conflict still makes the answer "insufficient", not "none".
-    c["plausible"] = _in(c["gamma_given_name"], GIVEN_AGREES) & _in(
-        c["gamma_surname"], SURNAME_AGREES
-    )
+    c["plausible"] = _in(c["gamma_given_name"], GIVEN_AGREES) & surname_agrees(c)
     c["unconfirmed"] = c["qualifies"] & suffix_unconfirmed(c)
     c = c.sort_values(["request_row", "match_weight"], ascending=[True, False])
     grouped = c.groupby("request_row", sort=False)

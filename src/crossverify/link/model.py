@@ -132,7 +132,10 @@ def _surname() -> cl.CustomComparison:
             ).configure(label_for_charts="one surname shared, the other differs"),
             cll.ExactMatchLevel("surname_1").configure(tf_adjustment_column="surname_1"),
             cll.ArrayIntersectLevel("surname_keys", 1),
-            cll.DamerauLevenshteinLevel("surname_joined", 1),
+            cll.Or(
+                cll.DamerauLevenshteinLevel("surname_joined", 1),
+                cll.DamerauLevenshteinLevel("surname_1", 1),
+            ).configure(label_for_charts="one typo in the surname"),
             cll.ElseLevel(),
         ],
     )
