@@ -86,6 +86,10 @@ def match_requests(
             f"model {ctx.model_path.stem} was trained on {trained_on}, but the master file is "
             f"{master.master_id}; run `crossverify model train`"
         )
+    if accepted.num_rows == 0:
+        return MatchResult(
+            outcomes=_empty_outcomes(), model_id=ctx.model_path.stem, expected_wrong_matches=0.0
+        )
     std = standardize_records(accepted)
     timings["standardize"] = time.perf_counter() - started
 
@@ -153,6 +157,11 @@ def match_requests(
         expected_wrong_matches=float(np.nansum(1.0 - conf.astype(float))),
         timings=timings,
     )
+
+
+def _empty_outcomes() -> pa.Table:
+    types = {"request_row": pa.int64(), "confidence": pa.float64(), "tax_year": pa.int32()}
+    return pa.table({c: pa.array([], types.get(c, pa.string())) for c in OUTCOME_COLUMNS})
 
 
 def is_match_of(outcomes: pa.Table) -> pa.ChunkedArray:

@@ -146,3 +146,17 @@ def test_the_policy_row_cap_applies(tmp_path: Path, keys: KeyPair, signed_policy
             policy=small,
             today=TODAY,
         )
+
+
+def test_a_missing_request_file(tmp_path: Path, keys: KeyPair, signed_policy: Policy) -> None:
+    request_file = tmp_path / "batch.csv"
+    request_file.write_text(batch_csv(), encoding="utf-8")
+    manifest_file = sign(request_file, keys)
+    request_file.unlink()
+    with pytest.raises(InputFileError, match="cannot read request file"):
+        intake_batch(
+            request_file=request_file,
+            manifest_file=manifest_file,
+            policy=signed_policy,
+            today=TODAY,
+        )

@@ -96,7 +96,10 @@ def test_stray_bytes_in_a_utf8_file_make_only_that_row_malformed(write_file: Wri
     assert result.rows.column("row_number").to_pylist() == [1, 3]
     bad = result.malformed.to_pylist()
     assert bad[0]["row_number"] == 2 and bad[0]["request_id"] == "REQ-2"
-    assert "not UTF-8" in bad[0]["detail"]
+    assert (
+        bad[0]["detail"]
+        == "field last_name holds bytes that are not UTF-8 (save the file as UTF-8)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -330,3 +333,54 @@ def test_read_request_bytes_matches_the_file_reader(write_file: Write) -> None:
     from_file = read(write_file("r.csv", text))
     from_bytes = read_request_bytes(text.encode(), name="r.csv", max_rows=10)
     assert from_bytes == from_file
+
+
+def test_the_line_by_line_path_finds_the_same_problems(write_file: Write) -> None:
+    """A stray byte in a file that also holds a real U+FFFD goes to Python's csv module."""
+    text = request_csv(
+        [
+            {"first_name": "José", "last_name": "Núñez", "middle_name": "\ufffd"},
+            {"street": "12 Elm\x00 St"},
+            {"city": "y" * 2000},
+            {},
+            {},
+        ]
+    )
+    lines = text.split("\n")
+    lines.insert(3, 'R,"two\nlines",ragged')
+    data = "\n".join(lines).encode().replace(b"REQ-5", b"REQ-\xff")
+    result = read(write_file("r.csv", data))
+    assert result.encoding == "utf-8"
+    assert result.rows.column("row_number").to_pylist() == [1, 5]
+    assert result.rows.column("middle_name").to_pylist()[0] == "\ufffd"
+    bad = {b["row_number"]: b for b in result.malformed.to_pylist()}
+    assert sorted(bad) == [2, 3, 4, 6]
+    assert bad[3]["detail"].startswith("the row has 3 fields but the header has 16")
+    assert "(lines 4-5)" in bad[3]["detail"]
+    assert "NUL" in bad[2]["detail"] and "longer than 1000" in bad[4]["detail"]
+    assert "not UTF-8 (line 8)" in bad[6]["detail"] and bad[6]["request_id"] is None
+
+
+def test_stray_bytes_in_jsonl(write_file: Write) -> None:
+    records = [{**GOOD_ROW, "first_name": "José", "last_name": "Núñez"}, GOOD_ROW, GOOD_ROW]
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    data = text.encode().replace(b"Garcia", b"Gar\xffcia", 1)
+    result = read(write_file("r.jsonl", data))
+    assert result.rows.column("row_number").to_pylist() == [1, 3]
+    assert "last_name holds bytes that are not UTF-8" in result.malformed.to_pylist()[0]["detail"]
+    blank_lines = data.replace(b"\n", b"\n\n", 1)  # the line-by-line reader
+    again = read(write_file("r.jsonl", blank_lines))
+    assert again.rows.column("row_number").to_pylist() == [1, 3]
+    assert "line 3 holds bytes that are not UTF-8" in again.malformed.to_pylist()[0]["detail"]
+
+
+def test_jsonl_lone_surrogate_escapes(write_file: Write) -> None:
+    good = json.dumps(GOOD_ROW)
+    bad_value = json.dumps({**GOOD_ROW, "request_id": "B"})[:-1] + ', "street": "\\ud800"}'
+    bad_key = json.dumps({**GOOD_ROW, "request_id": "C"})[:-1] + ', "\\udc00x": "1"}'
+    result = read(write_file("r.jsonl", "\n".join([good, bad_value, bad_key]) + "\n"))
+    assert result.rows.column("request_id").to_pylist() == ["REQ-1", "C"]
+    bad = result.malformed.to_pylist()
+    assert [(b["row_number"], b["request_id"]) for b in bad] == [(2, "B")]
+    assert "invalid Unicode escape in street" in bad[0]["detail"]
+    assert result.warnings == ("unknown columns ignored: ?x",)

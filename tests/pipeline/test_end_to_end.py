@@ -86,3 +86,71 @@ def test_release_requires_approval_then_package_matches_ledger(world: World) -> 
     assert {r["outcome"] for r in matched} <= {"M1", "M2", "M3"}
     assert {r["outcome"] for r in unmatched} <= {"N1", "N2", "N3", "N4", "N5"}
     assert all("tin" not in row for row in matched)
+
+
+def test_batch_with_every_row_rejected_runs_and_accounts_for_each_row(
+    world: World, tmp_path: Path
+) -> None:
+    from crossverify.intake.manifest import sign_manifest, write_manifest
+    from crossverify.pipeline import run_batch, submit_batch
+    from crossverify.types import REQUEST_COLUMNS
+
+    request_file = tmp_path / "bad.csv"
+    with request_file.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REQUEST_COLUMNS)
+        order = ["2020-01-01", "A123", "8 U.S.C. 1253(a)(1)", "2022", "2023"]
+        writer.writerow(
+            ["A1", "UNKNOWN", "", "FNU", "", "", "", "Unknown Address", "", "", "", *order]
+        )
+        writer.writerow(
+            [
+                "A1",
+                "Ana",
+                "",
+                "Diaz",
+                "",
+                "",
+                "",
+                "12 Main St",
+                "Austin",
+                "TX",
+                "",
+                "",
+                "",
+                "",
+                "2023",
+                "2022",
+            ]
+        )
+    signer = json.loads(world.synth.manifest_path.read_text())
+    manifest = sign_manifest(
+        request_file=request_file,
+        agency=signer["agency"],
+        official_name=signer["official"]["name"],
+        official_title=signer["official"]["title"],
+        certification=signer["certification"],
+        private_pem=world.synth.key_path.read_bytes(),
+    )
+    write_manifest(manifest, tmp_path / "bad.manifest.json")
+    with world.sessions() as session:
+        submitted = submit_batch(
+            session=session,
+            settings=world.settings,
+            policy=world.policy,
+            request_file=request_file,
+            manifest_file=tmp_path / "bad.manifest.json",
+            username="requester",
+        )
+        decided = run_batch(
+            session=session,
+            settings=world.settings,
+            policy=world.policy,
+            batch_id=submitted.batch_id,
+        )
+        rows = list(repos.iter_outcome_rows(session=session, batch_id=submitted.batch_id))
+    assert decided.rows_read == 2
+    assert [(r["request_id"], r["outcome"], r["reasons"]) for r in rows] == [
+        ("A1", "REJECTED", "R01;R02"),
+        ("row:2", "REJECTED", "R03;R04;R06;R07"),
+    ]

@@ -65,8 +65,8 @@ def intake_batch(
         InputFileError: the file cannot be read as a request file at all.
     """
     manifest = read_manifest(manifest_file)
-    signer = verify_manifest(manifest, request_file=request_file, policy=policy)
     try:
+        signer = verify_manifest(manifest, request_file=request_file, policy=policy)
         data = request_file.read_bytes()
     except OSError as exc:
         raise InputFileError(f"cannot read request file {request_file}: {exc.strerror}") from exc
@@ -91,15 +91,13 @@ def intake_batch(
 
 def malformed_rejects(read: ReadResult) -> pa.Table:
     """The malformed rows as R08 rejects; R07 too when their request_id was used earlier."""
-    malformed = read.malformed
-    numbers = np.concatenate([_numbers(read.rows), _numbers(malformed)])
-    ids = pa.concat_arrays(
-        [
-            read.rows.column("request_id").combine_chunks(),
-            malformed.column("request_id").combine_chunks(),
-        ]
-    )
-    duplicate = later_duplicates(numbers, ids)[read.rows.num_rows :]
+    malformed = read.malformed.combine_chunks()
+    bad_ids = malformed.column("request_id")
+    # Only rows sharing an id with a malformed row can make it a repeat: compare those.
+    rows = read.rows.filter(pc.is_in(read.rows.column("request_id"), bad_ids.drop_null()))
+    numbers = np.concatenate([_numbers(rows), _numbers(malformed)])
+    ids = pa.concat_arrays([rows.column("request_id").combine_chunks(), bad_ids.combine_chunks()])
+    duplicate = later_duplicates(numbers, ids)[rows.num_rows :]
     r08 = RejectCode.R08.value
     reasons = pc.if_else(
         pa.array(duplicate, pa.bool_()), f"{RejectCode.R07.value};{r08}", pa.scalar(r08)
@@ -110,7 +108,7 @@ def malformed_rejects(read: ReadResult) -> pa.Table:
     return pa.Table.from_arrays(
         [
             malformed.column("row_number").combine_chunks(),
-            malformed.column("request_id").combine_chunks(),
+            bad_ids.combine_chunks(),
             reasons,
             detail,
         ],

@@ -5,13 +5,18 @@ stripped, empty values as nulls) or in `ReadResult.malformed` (the R08 candidate
 detail saying what is wrong). Problems with the file as a whole raise `InputFileError`.
 
 Row numbers are 1-based data record numbers: the first record after the header is row 1
-(JSON Lines: the first non-blank line). Blank lines are not records and are skipped. A
-quoted CSV field may hold newlines, so a row can span several lines of the file.
+(JSON Lines: the first non-blank line). Empty lines are not records and are skipped; a
+line of spaces is a (malformed) record. A quoted CSV field may hold newlines, so a row can
+span several lines of the file. An unmatched quote runs to the next quote, as in every
+CSV reader: what it swallows becomes one row (usually malformed), never a lost one.
 
-CSV is read by pyarrow's multi-threaded reader. When pyarrow refuses the data (a row
-with the wrong field count, bytes that are not UTF-8, a record larger than its block),
-the whole file is re-read with Python's `csv` module, which reports each bad row on its
-own. Either way a file is parsed by one parser only, so the row accounting is exact.
+CSV is read by pyarrow's reader on one thread: it skips rows with the wrong field count
+and reports each with its record number, so the other rows keep their exact numbers.
+Bytes that are not UTF-8 are replaced by U+FFFD first (when the file had none of its own),
+so they too are found per row. When pyarrow refuses the data anyway (a record larger than
+its block, or bad bytes in a file that already holds U+FFFD), the whole file is re-read
+with Python's `csv` module, slower but row by row. Either way one parser reads a file,
+so the accounting is exact. JSON Lines: pyarrow for plain files, else line by line.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -68,13 +74,18 @@ MALFORMED_SCHEMA = pa.schema(
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_REPLACEMENT = "\ufffd"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _NON_ASCII_VALID = re.compile("[^\x00-\x7f\udc80-\udcff]")
 _NON_BLANK = re.compile(rb"\S")
 _NOT_NEWLINE = re.compile(rb"[^\r\n]")
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 _HEADER_NOISE = re.compile(r"[\s\-]+")
-_CSV_BLOCK_BYTES = 1 << 24  # large blocks: fewer, cheaper chunk boundaries on big files
+_MAX_BLOCK_BYTES = 1 << 29  # one block per file (up to 512 MB): no chunks to combine after
+
+
+def _block_size(size: int) -> int:
+    return max(1 << 20, min(size + 1, _MAX_BLOCK_BYTES))
 
 
 @dataclass(frozen=True)
@@ -127,6 +138,7 @@ class _Source:
     encoding: str
     undecodable: bool
     warnings: tuple[str, ...]
+    marked: bool = False  # each invalid byte sequence was replaced by U+FFFD
 
     def text(self) -> str:
         return self.data.decode("utf-8", errors="surrogateescape")
@@ -203,10 +215,14 @@ def _decode(raw: bytes, *, name: str) -> _Source:
         return _Source(raw, encoding, undecodable=False, warnings=())
     text = raw.decode("utf-8", errors="surrogateescape")
     invalid = sum(1 for _ in _UNDECODABLE.finditer(text))
-    valid = sum(1 for _ in _NON_ASCII_VALID.finditer(text))
+    valid = sum(1 for _ in islice(_NON_ASCII_VALID.finditer(text), invalid + 1))
     if valid > invalid:
         # Mostly UTF-8: the rows holding the stray bytes are malformed, the rest stand.
         note = "some rows hold bytes that are not UTF-8; those rows are rejected as malformed"
+        if _REPLACEMENT.encode() not in raw:
+            # U+FFFD can then only come from a bad byte: the fast readers can take the file.
+            marked = raw.decode("utf-8", errors="replace").encode("utf-8")
+            return _Source(marked, encoding, undecodable=False, warnings=(note,), marked=True)
         return _Source(raw, encoding, undecodable=True, warnings=(note,))
     note = (
         "the file is not UTF-8 and was decoded as Latin-1 (ISO-8859-1): check accented "
@@ -250,6 +266,7 @@ def _read_csv(
         warnings=warnings,
         file_format="csv",
         may_hold_nul=b"\x00" in source.data,
+        marked=source.marked,
     )
 
 
@@ -328,7 +345,9 @@ def _parse_csv_fast(data: bytes, start: int, names: list[str], delimiter: str) -
             table = pa_csv.read_csv(
                 pa.py_buffer(memoryview(data)[start:]),
                 read_options=pa_csv.ReadOptions(
-                    column_names=column_names, block_size=_CSV_BLOCK_BYTES, use_threads=False
+                    column_names=column_names,
+                    block_size=_block_size(len(data) - start),
+                    use_threads=False,
                 ),
                 parse_options=pa_csv.ParseOptions(
                     delimiter=delimiter,
@@ -448,7 +467,9 @@ def _recover_id(fields: list[str], index: int) -> str | None:
     if not 0 <= index < len(fields):
         return None
     value = fields[index].strip()
-    if not value or len(value) > 200 or "\x00" in value or _SURROGATE.search(value):
+    if not value or len(value) > 200 or "\x00" in value or _REPLACEMENT in value:
+        return None
+    if _SURROGATE.search(value):
         return None
     return value
 
@@ -559,9 +580,13 @@ def _read_jsonl(data: bytes, *, name: str, max_rows: int, max_field_chars: int) 
             delimiter=None,
             warnings=list(source.warnings),
             file_format="jsonl",
+            marked=source.marked,
         )
     text = source.text()
-    lines = _JsonLines(undecodable=source.undecodable, escapes=_SURROGATE_ESCAPE.search(text))
+    lines = _JsonLines(
+        undecodable=source.undecodable or source.marked,
+        escapes=_SURROGATE_ESCAPE.search(text),
+    )
     records: list[dict[str, str | None]] = []
     numbers: list[int] = []
     bad: list[_Bad] = []
@@ -621,7 +646,9 @@ def _parse_jsonl_fast(data: bytes) -> _Parsed | None:
     try:
         table = pa_json.read_json(
             pa.py_buffer(memoryview(data)[start:last]),
-            read_options=pa_json.ReadOptions(use_threads=False, block_size=_CSV_BLOCK_BYTES),
+            read_options=pa_json.ReadOptions(
+                use_threads=False, block_size=_block_size(last - start)
+            ),
             parse_options=pa_json.ParseOptions(
                 explicit_schema=_JSON_SCHEMA, unexpected_field_behavior="error"
             ),
@@ -653,7 +680,7 @@ class _JsonLines:
 
     def record(self, line: str) -> tuple[dict[str, str | None], str | None]:
         """The line's known columns as strings, and what is wrong with it (or None)."""
-        if self.undecodable and _UNDECODABLE.search(line):
+        if self.undecodable and (_UNDECODABLE.search(line) or _REPLACEMENT in line):
             return {}, "holds bytes that are not UTF-8: save the file as UTF-8"
         try:
             obj: Any = json.loads(line)
@@ -688,11 +715,14 @@ class _JsonLines:
 # --- shared ------------------------------------------------------------------------------
 
 
-def _drop_rows(parsed: _Parsed, mask: np.ndarray, detail: str) -> _Parsed:
-    ids = _id_column(parsed)
+def _drop_rows(parsed: _Parsed, mask: np.ndarray, details: list[str] | str) -> _Parsed:
+    """Move the rows under `mask` to the malformed ones, with one detail each (or one for all)."""
+    index = np.flatnonzero(mask)
+    ids = _ids_at(parsed, index)
+    notes = [details] * len(index) if isinstance(details, str) else details
     bad = [
-        _Bad(int(parsed.numbers[i]), _clean_id(ids[i] if ids else None), detail)
-        for i in np.flatnonzero(mask)
+        _Bad(int(parsed.numbers[i]), _clean_id(rid), note)
+        for i, rid, note in zip(index, ids, notes, strict=True)
     ]
     keep = pa.array(~mask)
     return _Parsed(
@@ -704,10 +734,11 @@ def _drop_rows(parsed: _Parsed, mask: np.ndarray, detail: str) -> _Parsed:
     )
 
 
-def _id_column(parsed: _Parsed) -> list[Any] | None:
+def _ids_at(parsed: _Parsed, index: np.ndarray) -> list[Any]:
     if "request_id" not in parsed.names:
-        return None
-    values: list[Any] = parsed.columns[parsed.names.index("request_id")].to_pylist()
+        return [None] * len(index)
+    column = parsed.columns[parsed.names.index("request_id")]
+    values: list[Any] = pc.take(column, pa.array(index, pa.int64())).to_pylist()
     return values
 
 
@@ -717,42 +748,36 @@ def _clean_id(value: Any) -> str | None:
     return _recover_id([value], 0)
 
 
-def _screen(parsed: _Parsed, max_field_chars: int, *, may_hold_nul: bool) -> _Parsed:
-    """Rows with a NUL byte or an oversized field become malformed."""
+def _screen(parsed: _Parsed, max_field_chars: int, *, may_hold_nul: bool, marked: bool) -> _Parsed:
+    """Rows with a NUL byte, an oversized field or (`marked`) a bad byte become malformed."""
     n = len(parsed.numbers)
     flagged = np.zeros(n, dtype=bool)
-    problems: list[tuple[np.ndarray, np.ndarray]] = []
+    problems: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     nothing = np.zeros(n, dtype=bool)
     for column in parsed.columns:
         nul = _to_bool(pc.match_substring(column, "\x00")) if may_hold_nul else nothing
+        bad = _to_bool(pc.match_substring(column, _REPLACEMENT)) if marked else nothing
         long = nothing
         # Bytes bound characters from above: most columns need no character count.
         if n and (pc.max(pc.binary_length(column)).as_py() or 0) > max_field_chars:
             long = _to_bool(pc.greater(pc.utf8_length(column), max_field_chars))
-        problems.append((nul, long))
-        flagged |= nul | long
+        problems.append((nul, bad, long))
+        flagged |= nul | bad | long
     if not flagged.any():
         return parsed
-    index = np.flatnonzero(flagged)
-    ids = _id_column(parsed)
-    bad: list[_Bad] = []
-    for i in index:
+    labels = _labels(parsed.names)
+    details = []
+    for i in np.flatnonzero(flagged):
         notes = []
-        for (nul, long), label in zip(problems, _labels(parsed.names), strict=True):
+        for (nul, bad, long), label in zip(problems, labels, strict=True):
             if nul[i]:
-                notes.append(f"{label} holds a NUL byte")
+                notes.append(f"{label} holds a NUL byte (remove it)")
+            if bad[i]:
+                notes.append(f"{label} holds bytes that are not UTF-8 (save the file as UTF-8)")
             if long[i]:
-                notes.append(f"{label} is longer than {max_field_chars} characters")
-        detail = "; ".join(notes) + ": remove control characters and keep fields short"
-        bad.append(_Bad(int(parsed.numbers[i]), _clean_id(ids[i] if ids else None), detail))
-    keep = pa.array(~flagged)
-    return _Parsed(
-        names=parsed.names,
-        columns=[c.filter(keep) for c in parsed.columns],
-        numbers=parsed.numbers[~flagged],
-        bad=[*parsed.bad, *bad],
-        rows_read=parsed.rows_read,
-    )
+                notes.append(f"{label} is longer than {max_field_chars} characters (shorten it)")
+        details.append("; ".join(notes))
+    return _drop_rows(parsed, flagged, details)
 
 
 def _labels(names: list[str]) -> list[str]:
@@ -778,8 +803,9 @@ def _to_result(
     warnings: list[str],
     file_format: str,
     may_hold_nul: bool = True,
+    marked: bool = False,
 ) -> ReadResult:
-    parsed = _screen(parsed, max_field_chars, may_hold_nul=may_hold_nul)
+    parsed = _screen(parsed, max_field_chars, may_hold_nul=may_hold_nul, marked=marked)
     n = len(parsed.numbers)
     by_name = {name: col for name, col in zip(parsed.names, parsed.columns, strict=True) if name}
     arrays: list[pa.Array] = [pa.array(parsed.numbers, pa.int64())]

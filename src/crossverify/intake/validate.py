@@ -181,8 +181,8 @@ def later_duplicates(row_numbers: np.ndarray, request_ids: pa.Array) -> np.ndarr
     """True where a (non-null) request_id was already used by a row with a lower number."""
     n = len(row_numbers)
     duplicate = np.zeros(n, dtype=bool)
-    if n < 2:
-        return duplicate
+    if n < 2 or len(pc.unique(request_ids).drop_null()) == n - request_ids.null_count:
+        return duplicate  # no id repeats: the common case, found by hashing
     by_row = np.argsort(row_numbers, kind="stable")
     ids = pc.take(request_ids, pa.array(by_row, pa.int64()))
     # A stable sort keeps equal ids in row order: every one after the first is a repeat.
@@ -214,7 +214,8 @@ class _Column:
         column = _text(rows, name)
         n = len(column)
         sample = column.slice(0, 10_000)
-        if n > 1_000 and pc.count_distinct(sample).as_py() < len(sample) // 4:
+        # Encoding costs about what it saves on a column of unique values (ids, streets).
+        if n > 1_000 and pc.count_distinct(sample).as_py() < 0.9 * len(sample):
             encoded = pc.dictionary_encode(column)
             values = encoded.dictionary
             index = np.asarray(pc.fill_null(encoded.indices, len(values)).to_numpy())
@@ -226,9 +227,16 @@ class _Column:
         spread: np.ndarray = np.append(on_values, False)[self.index] & ~self.missing
         return spread
 
-    def matches(self, pattern: str) -> np.ndarray:
-        """Per value (not yet per row): the pattern is found in it."""
-        return _mask(pc.match_substring_regex(self.values, pattern))
+    def matches(self, pattern: str, where: np.ndarray | None = None) -> np.ndarray:
+        """Per value (not yet per row): the pattern is found in it; only tried `where` given."""
+        if where is None:
+            return _mask(pc.match_substring_regex(self.values, pattern))
+        found = np.zeros(len(self.values), dtype=bool)
+        index = np.flatnonzero(where)
+        if len(index):
+            subset = pc.take(self.values, pa.array(index, pa.int64()))
+            found[index] = _mask(pc.match_substring_regex(subset, pattern))
+        return found
 
 
 # --- the rules ---------------------------------------------------------------------------
@@ -239,9 +247,12 @@ def _name_conditions(rows: pa.Table) -> Conditions:
     for field, label in (("first_name", "given name"), ("last_name", "surname")):
         name = _Column.of(rows, field)
         placeholder = name.matches(_NAME_PLACEHOLDER)
-        any_letter = name.matches(r"\pL")
-        two_letters = name.matches(r"(?s)\pL.*\pL")
-        digits = name.matches(r"\d")
+        # Most names have two letters and no digit: one pass clears them; the rest are
+        # looked at closely.
+        suspect = placeholder | ~name.matches(r"^\D*\pL\D*\pL\D*$")
+        any_letter = ~suspect | name.matches(r"\pL", where=suspect)
+        two_letters = ~suspect | name.matches(r"(?s)\pL.*\pL", where=suspect)
+        digits = name.matches(r"\d", where=suspect)
         conditions += [
             (name.missing, f"{label} is missing"),
             (name.rows(placeholder), f"{label} is a placeholder"),
@@ -255,8 +266,8 @@ def _name_conditions(rows: pa.Table) -> Conditions:
 def _address_conditions(rows: pa.Table) -> Conditions:
     street = _Column.of(rows, "street")
     shaped = street.matches(_STREET_SHAPES)
-    placeholder = ~shaped & street.matches(_TEXT_PLACEHOLDER)
-    no_letters = ~shaped & ~placeholder & ~street.matches(r"\pL")
+    placeholder = street.matches(_TEXT_PLACEHOLDER, where=~shaped)
+    no_letters = ~shaped & ~placeholder & ~street.matches(r"\pL", where=~shaped)
     unshaped = ~shaped & ~placeholder & ~no_letters
 
     city = _Column.of(rows, "city")

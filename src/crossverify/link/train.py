@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 from splink import Linker
 
+from crossverify.errors import ModelError
 from crossverify.link import model
 from crossverify.link.backend import make_db_api
 
@@ -75,18 +76,27 @@ def train_model(
         "CREATE OR REPLACE TEMP TABLE cv_train_history AS "
         + _link_table_sql("cv_train_master", f"cv_recency > 1 AND source NOT IN ({SELF_FILED})")
     )
+    n_taxpayers = con.execute("SELECT count(*) FROM cv_train_latest").fetchall()[0][0]
+    n_history = con.execute("SELECT count(*) FROM cv_train_history").fetchall()[0][0]
+    if not n_history:
+        raise ModelError(
+            "the master file has no third-party rows (W-2, 1099, change of address, claimant) "
+            "to learn from; training needs taxpayers reported by someone other than themselves"
+        )
     db_api = make_db_api(con)
     latest = db_api.register("cv_train_latest", dataset_display_name="latest")
     history = db_api.register("cv_train_history", dataset_display_name="history")
-    n_taxpayers = con.execute("SELECT count(*) FROM cv_train_latest").fetchall()[0][0]
-    n_history = con.execute("SELECT count(*) FROM cv_train_history").fetchall()[0][0]
-    # Each latest row has its own history rows as matches among all history rows.
-    prior = max(min((n_history / max(n_taxpayers, 1)) / max(n_history, 1), 0.5), 1e-9)
+    # A third-party row belongs to one of the n taxpayers: 1 in n random pairs match.
+    prior = min(1.0 / n_taxpayers, 0.5)
     linker = Linker(
         [latest, history],
         model.settings(probability_two_random_records_match=prior),
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    # One pass over max_pairs: rare levels (transposed DOB, initials) would otherwise keep the
+    # early-stopping probe going through every chunk for a count they never reach.
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=max_pairs, seed=seed, min_count_per_level=None, num_chunks=1
+    )
     for rule in model.TRAINING_BLOCKS_SQL:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, fix_u_probabilities=True
