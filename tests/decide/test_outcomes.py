@@ -46,7 +46,9 @@ def test_single_strong_candidate_matches() -> None:
     [d] = run(candidate(1, "111", RULES.prior_match_weight + STRONG))
     assert d["decision"] == Decision.MATCH
     assert d["tin"] == "111"
-    assert d["confidence"] > 0.999
+    assert d["match_probability"] > 0.999
+    # No date of birth on either side: the unseen-namesake risk (prior 1 in 100) is priced in.
+    assert d["confidence"] == pytest.approx(d["match_probability"] * 0.99)
 
 
 def test_no_candidates_is_n1_and_every_row_is_decided() -> None:

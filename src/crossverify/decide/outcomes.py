@@ -51,6 +51,7 @@ DECISION_COLUMNS = (
     "decision",
     "sub_reason",
     "tin",
+    "match_probability",
     "confidence",
     "match_weight",
     "runner_up_tin",
@@ -101,6 +102,29 @@ def qualifies(c: pd.DataFrame) -> pd.Series:
     return names_agree(c) & _in(c["gamma_address"], ADDRESS_CORROBORATES)
 
 
+def namesake_rate(c: pd.DataFrame) -> float:
+    """How often a name + corroborated address still belongs to someone else, in this batch.
+
+    Measured where it can be seen: among requests whose name and address agree with exactly
+    one taxpayer and where both sides give a date of birth, the share whose dates disagree
+    (a father and son of one name at one address, one of them not on file). Requests without
+    a date of birth carry the same risk unseen; it is added to their disclosures.
+    """
+    name_address = (
+        _in(c["gamma_given_name"], GIVEN_AGREES)
+        & surname_agrees(c)
+        & (c["gamma_suffix"] != SUFFIX_LEVELS["conflict"])
+        & (c["gamma_middle_initial"] != 0)
+        & _in(c["gamma_address"], ADDRESS_CORROBORATES)
+    )
+    hits = c[name_address]
+    single = hits[~hits["request_row"].duplicated(keep=False)]
+    seen = single[single["gamma_dob"] >= 0]
+    conflicts = int((seen["gamma_dob"] < DOB_LEVELS["one_edit"]).sum())
+    # A prior worth 100 such requests at 1 in 100 keeps a small batch from claiming zero risk.
+    return (conflicts + 1.0) / (len(seen) + 100.0)
+
+
 def confidence_scores(c: pd.DataFrame, rules: DecisionRules) -> pd.Series:
     """Posterior that each candidate is the person, competing with every other candidate and
     with 'not on file': o_k / (1 + sum_j o_j), o_k = prior odds per taxpayer x Bayes factor."""
@@ -126,7 +150,10 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
         out["qualifying"] = 0
         return pa.Table.from_pandas(out[list(DECISION_COLUMNS)], preserve_index=False)
 
-    c["confidence"] = confidence_scores(c, rules)
+    c["match_probability"] = confidence_scores(c, rules)
+    hidden_namesake = namesake_rate(c)
+    unseen = c["gamma_dob"] < DOB_LEVELS["transposed"]
+    c["confidence"] = c["match_probability"] * np.where(unseen, 1.0 - hidden_namesake, 1.0)
     c["qualifies"] = qualifies(c)
     # A namesake whose details conflict still makes the answer "insufficient", not "none".
     c["plausible"] = _in(c["gamma_given_name"], GIVEN_AGREES) & surname_agrees(c)
@@ -139,7 +166,14 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     n_plausible = grouped["plausible"].sum().rename("plausible")
     n_unconfirmed = grouped["unconfirmed"].sum().rename("unconfirmed")
     top_q = c[c["qualifies"]].drop_duplicates("request_row")[
-        ["request_row", "tin", "confidence", "match_weight", "address_tax_year"]
+        [
+            "request_row",
+            "tin",
+            "match_probability",
+            "confidence",
+            "match_weight",
+            "address_tax_year",
+        ]
     ]
     # The runner-up of the top qualifying taxpayer is the best *other* candidate.
     others = c.merge(top_q[["request_row", "tin"]], on="request_row", suffixes=("", "_top"))
@@ -166,7 +200,7 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     sub_reason[has_plausible] = "address_not_corroborated"
     single = out["qualifying"] == 1
     close = single & (margin < rules.margin_bits)
-    low = single & ~close & (out["confidence"] < rules.threshold)
+    low = single & ~close & (out["match_probability"] < rules.threshold)
     decision[single] = Decision.MATCH.value
     sub_reason[single] = "single_qualifying"
     decision[low] = Decision.INSUFFICIENT.value
@@ -182,7 +216,7 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     out["decision"] = decision
     out["sub_reason"] = sub_reason
     not_match = out["decision"] != Decision.MATCH.value
-    out.loc[not_match, ["tin", "confidence", "address_tax_year"]] = None
+    out.loc[not_match, ["tin", "match_probability", "confidence", "address_tax_year"]] = None
     return pa.Table.from_pandas(out[list(DECISION_COLUMNS)], preserve_index=False)
 
 
