@@ -280,3 +280,22 @@ def test_cases_agree_when_columns_repeat_values() -> None:
     for row in result.rejected.select(["row_number", "reasons"]).to_pylist():
         got[row["row_number"]] = row["reasons"]
     assert list(got.values()) == expected
+
+
+@pytest.mark.parametrize(
+    "street",
+    [
+        "POB 6054",
+        "RT 3 BOX 45",
+        "Calle 7 9-41 Urb. Baldrich",
+        "M34 CALLE 33 URB SANTA JUANITA",
+        "Calle 16 Bloque 8 Casa 30, Urb Levittown",
+        "15979 Washington Crt, Apt 20",
+    ],
+)
+def test_forms_the_matcher_reads_are_accepted(street: str) -> None:
+    assert reasons_of({"street": street}) == ""
+
+
+def test_unit_without_a_street_is_not_an_address() -> None:
+    assert reasons_of({"street": "123 Apt 4"}) == "R02"

@@ -156,3 +156,80 @@ def test_missing_column_is_an_input_error() -> None:
     table = _master_like([0]).drop_columns(["zip", "dob"])
     with pytest.raises(InputFileError, match="dob, zip"):
         standardize_records(table)
+
+
+def _address_rows(streets: list[str], state: str = "TX", zip_code: str = "78701") -> pa.Table:
+    n = len(streets)
+    return pa.table(
+        {
+            "first_name": ["Ana"] * n,
+            "middle_name": [None] * n,
+            "last_name": ["Cruz"] * n,
+            "suffix": [None] * n,
+            "dob": [None] * n,
+            "street": streets,
+            "city": ["Austin"] * n,
+            "state": [state] * n,
+            "zip": [zip_code] * n,
+        }
+    )
+
+
+def test_route_and_box_forms_are_complete_addresses() -> None:
+    streets = [
+        "RT 1 BOX 6998",
+        "RTE 1 BOX 5",
+        "RURAL ROUTE 1 BOX 5",
+        "R R 1 BOX 5",
+        "HC 1 BOX 5",
+        "HIGHWAY CONTRACT 1 BOX 5",
+        "POB 123",
+        "P O B 123",
+        "PO BX 123",
+        "BOX 123",
+        "Post Office Box 123",
+        "P.O.B. 123",
+    ]
+    out = standardize_records(_address_rows(streets))
+    assert out["addr_rural_route"].to_pylist()[:6] == [
+        "RR 1 BOX 6998",
+        "RR 1 BOX 5",
+        "RR 1 BOX 5",
+        "RR 1 BOX 5",
+        "HC 1 BOX 5",
+        "HC 1 BOX 5",
+    ]
+    assert out["addr_po_box"].to_pylist()[6:] == ["123"] * 6
+    assert out["addr_street_name"].to_pylist() == [None] * len(streets)
+    assert out["addr_is_complete"].to_pylist() == [True] * len(streets)
+    assert out["addr_is_placeholder"].to_pylist() == [False] * len(streets)
+
+
+def test_puerto_rico_forms_agree_in_columns() -> None:
+    pairs = [
+        ("Calle 12 Bloque L Casa 47", "L47 CALLE 12"),
+        ("Calle 16 Bloque 8 Casa 30, Urb Levittown", "8-30 CALLE 16 URB LEVITTOWN"),
+        ("Urbanizacion Levittown Calle 16 Bloque 8 Casa 30", "8-30 CALLE 16 URB LEVITTOWN"),
+        ("Calle 7 9-41 Urb. Baldrich", "9-41 CALLE 7 URB BALDRICH"),
+        ("Urb. Santa Juanita M34 Calle 33", "M34 CALLE 33 URB SANTA JUANITA"),
+    ]
+    written = standardize_records(_address_rows([a for a, _ in pairs], "PR", "00949"))
+    standard = standardize_records(_address_rows([b for _, b in pairs], "PR", "00949"))
+    for name in (
+        "addr_house_number",
+        "addr_street_name",
+        "addr_street_type",
+        "addr_urbanization",
+        "addr_line_std",
+        "addr_is_complete",
+    ):
+        assert written[name].to_pylist() == standard[name].to_pylist(), name
+    assert standard["addr_house_number"].to_pylist() == ["L47", "8-30", "8-30", "9-41", "M34"]
+    assert standard["addr_urbanization"].to_pylist() == [
+        None,
+        "URB LEVITTOWN",
+        "URB LEVITTOWN",
+        "URB BALDRICH",
+        "URB SANTA JUANITA",
+    ]
+    assert written["addr_is_complete"].to_pylist() == [True] * len(pairs)

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crossverify.policy import Policy
+from crossverify.standardize.addresses import parse_address
 from crossverify.types import RejectCode
 
 REJECTED_SCHEMA = pa.schema(
@@ -84,16 +85,6 @@ _NAME_PLACEHOLDER = _whole_word_regex(PLACEHOLDER_NAMES, r"[\s.]*", empty_too=Fa
 # ASCII punctuation as the gap: with `[^\pL\pN]` RE2 runs 25 times slower.
 _TEXT_PLACEHOLDER = _whole_word_regex(
     PLACEHOLDER_TEXT, r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]*", empty_too=True
-)
-# A house number (digits, maybe with a letter, fraction or hyphen, as in 123A, 12-34, or
-# the Wisconsin grid N123W4567) then a street name with at least two letters in a row;
-# or a PO Box, rural route, highway contract route or Puerto Rico urbanization.
-_STREET_SHAPES = (
-    r"(?i)^[NSEW]?\d+[\pL\d/-]*,?\s+(?:.*\s)?[\pL\d]*\pL\pL"
-    r"|^(?:P\.?\s*O\.?\s*|POST\s+OFFICE\s+)BOX\s*#?\s*\d"
-    r"|^(?:R\.?\s*R\.?|RURAL\s+ROUTE|R\.?\s*D\.?)\s*#?\s*\d"
-    r"|^(?:H\.?\s*C\.?|HIGHWAY\s+CONTRACT)(?:\s+ROUTE)?\s*#?\s*\d"
-    r"|^(?:URB|URBANIZACION)\.?\s+\pL(?s:.*)\d"
 )
 _ZIP = r"^\d{5}(?:-?\d{4})?$"
 _ISO_DATE = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"
@@ -263,9 +254,17 @@ def _name_conditions(rows: pa.Table) -> Conditions:
     return conditions
 
 
+def _delivery_points(street: _Column) -> np.ndarray:
+    """Per distinct street value: the Pub 28 parser finds a house number and street, a PO
+    Box, a rural route or a Puerto Rico urbanization (the same parser the matcher uses, so
+    intake accepts exactly the lines matching can read)."""
+    lines = street.values.to_pylist()
+    return np.array([parse_address(line).has_delivery_point for line in lines], dtype=bool)
+
+
 def _address_conditions(rows: pa.Table) -> Conditions:
     street = _Column.of(rows, "street")
-    shaped = street.matches(_STREET_SHAPES)
+    shaped = _delivery_points(street)
     placeholder = street.matches(_TEXT_PLACEHOLDER, where=~shaped)
     no_letters = ~shaped & ~placeholder & ~street.matches(r"\pL", where=~shaped)
     unshaped = ~shaped & ~placeholder & ~no_letters

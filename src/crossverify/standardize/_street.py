@@ -6,16 +6,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from crossverify.standardize.vocab import (
-    DIRECTIONALS,
-    NAME_WORDS_KEPT,
-    NUMBERED_ROUTE_TYPES,
-    ORDINAL_WORDS,
-    SPANISH_PREFIX_TYPES,
-    STREET_TYPE_WORDS,
-    STREET_TYPES,
-    TENS_WORDS,
-)
+from crossverify.standardize import vocab
+from crossverify.standardize.vocab import NAME_WORDS_KEPT, NUMBERED_ROUTE_TYPES
+
+# Plain dict copies of the vocab tables: a lookup in a dict is faster than in the read-only
+# MappingProxyType, and these run several times for every distinct street line.
+DIRECTIONALS = dict(vocab.DIRECTIONALS)
+ORDINAL_WORDS = dict(vocab.ORDINAL_WORDS)
+SPANISH_PREFIX_TYPES = dict(vocab.SPANISH_PREFIX_TYPES)
+STREET_TYPE_WORDS = dict(vocab.STREET_TYPE_WORDS)
+STREET_TYPES = dict(vocab.STREET_TYPES)
+TENS_WORDS = dict(vocab.TENS_WORDS)
 
 _ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH|D)$")
 _NAME_ABBREVIATIONS = {"ST": "SAINT", "MT": "MOUNT", "FT": "FORT", "PT": "POINT"}
@@ -44,16 +45,27 @@ def is_type_or_dir(token: str) -> bool:
     return token in STREET_TYPES or token in DIRECTIONALS
 
 
-def parse_street(tokens: list[str], dirs: Mapping[str, str]) -> Street:
+def parse_street(tokens: list[str], dirs: Mapping[str, str], after_house: bool = False) -> Street:
     """Split the street words into predirectional, prefix or suffix type, name, postdirectional.
 
     A directional or type word is the name when nothing else would be ("123 NORTH ST",
-    "123 E ST NW"). Spanish type words precede the name and are kept (CALLE never becomes ST).
+    "123 E ST NW"), but a directional alone names no street ("1234 W"). A directional written
+    in two words ("N W", "N. W.", "NORTH WEST") is one. Spanish type words precede the name
+    and are kept (CALLE never becomes ST). With ``after_house`` (a house number came before),
+    a bare number before a suffix type is the ordinal street name ("4644 8 ST" -> 8TH ST).
     """
     words = list(tokens)
+    if 1 <= len(words) <= 2 and words[0] in dirs:
+        lone = dirs[words[0]] if len(words) == 1 else _dir_pair(words, 0, dirs)
+        if lone is not None:
+            return Street(postdir=lone)  # "1234 W": a directional alone names no street
     predir = None
-    if len(words) >= 2 and words[0] in dirs and _has_name(words[1:], dirs):
-        predir, words = dirs[words[0]], words[1:]
+    if len(words) >= 2 and words[0] in dirs:
+        pair = _dir_pair(words, 0, dirs) if len(words) >= 3 else None
+        if pair is not None and _has_name(words[2:], dirs):
+            predir, words = pair, words[2:]
+        elif _has_name(words[1:], dirs):
+            predir, words = dirs[words[0]], words[1:]
     if len(words) >= 2 and words[0] in SPANISH_PREFIX_TYPES:
         return _prefixed(predir, SPANISH_PREFIX_TYPES[words[0]], words[1:], dirs)
     t = _rightmost_type(words)
@@ -63,12 +75,20 @@ def parse_street(tokens: list[str], dirs: Mapping[str, str]) -> Street:
         if not (kind in NUMBERED_ROUTE_TYPES and len(after) == 1 and after[0].isdigit()):
             postdir = None
             if after and after[0] in dirs:
-                postdir, after = dirs[after[0]], after[1:]
-            return Street(predir, _name(words[:t]), kind, False, postdir, tuple(after))
+                pair = _dir_pair(after, 0, dirs) if len(after) >= 2 else None
+                postdir, after = (pair, after[2:]) if pair else (dirs[after[0]], after[1:])
+            name_words = words[:t]
+            if after_house and len(name_words) == 1 and name_words[0].isdigit():
+                name_words = [_ordinal(int(name_words[0]))]  # "4644 8 ST": Pub 28 writes 8TH
+            return Street(predir, _name(name_words), kind, False, postdir, tuple(after))
         return Street(predir, _name(words), None)  # "COUNTY ROAD 12", "US HWY 61"
     postdir = None
-    if len(words) >= 2 and words[-1] in dirs and words[-2] not in STREET_TYPES:
-        postdir, words = dirs[words[-1]], words[:-1]
+    if len(words) >= 2 and words[-1] in dirs:
+        pair = _dir_pair(words, len(words) - 2, dirs) if len(words) >= 3 else None
+        if pair is not None and words[-3] not in STREET_TYPES:
+            postdir, words = pair, words[:-2]
+        elif words[-2] not in STREET_TYPES:
+            postdir, words = dirs[words[-1]], words[:-1]
     if len(words) >= 2 and words[0] in STREET_TYPES:  # "AVENUE B", "HWY 61"
         return _prefixed(predir, STREET_TYPES[words[0]], words[1:], dirs, postdir)
     trailing: tuple[str, ...] = ()
@@ -84,7 +104,10 @@ def _prefixed(
     dirs: Mapping[str, str],
     postdir: str | None = None,
 ) -> Street:
-    if postdir is None and len(words) >= 2 and words[-1] in dirs:
+    pair = _dir_pair(words, len(words) - 2, dirs) if postdir is None and len(words) >= 3 else None
+    if pair is not None:
+        postdir, words = pair, words[:-2]
+    elif postdir is None and len(words) >= 2 and words[-1] in dirs:
         postdir, words = dirs[words[-1]], words[:-1]
     trailing: tuple[str, ...] = ()
     milepost = any(w in _MILEPOSTS for w in words)
@@ -93,9 +116,20 @@ def _prefixed(
     return Street(predir, _name(words), street_type, True, postdir, trailing)
 
 
+def _dir_pair(words: list[str], i: int, dirs: Mapping[str, str]) -> str | None:
+    """The directional written as two words at ``words[i:i + 2]`` ("N W", "SOUTH EAST"), or None."""
+    first = dirs.get(words[i])
+    if first not in {"N", "S"}:
+        return None
+    second = dirs.get(words[i + 1])
+    return first + second if second in {"E", "W"} else None
+
+
 def _has_name(words: list[str], dirs: Mapping[str, str]) -> bool:
     """Whether a name word is left once a trailing directional and type are set aside."""
-    if len(words) >= 2 and words[-1] in dirs:
+    if len(words) >= 3 and _dir_pair(words, len(words) - 2, dirs) is not None:
+        words = words[:-2]
+    elif len(words) >= 2 and words[-1] in dirs:
         words = words[:-1]
     if words and words[-1] in STREET_TYPES and words[-1] not in SPANISH_PREFIX_TYPES:
         words = words[:-1]

@@ -16,27 +16,40 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from crossverify.standardize import _street
+from crossverify.standardize import _street, vocab
 from crossverify.standardize.text import address_tokens, squash
 from crossverify.standardize.vocab import (
     DIRECTIONALS,
     PLACEHOLDER_WORDS,
     SPANISH_DIRECTIONALS,
-    SPANISH_PREFIX_TYPES,
-    UNIT_TYPES,
     UNIT_TYPES_WITHOUT_NUMBER,
 )
+
+# Plain dicts for the per-token lookups (faster than the read-only views in vocab).
+SPANISH_PREFIX_TYPES = dict(vocab.SPANISH_PREFIX_TYPES)
+UNIT_TYPES = dict(vocab.UNIT_TYPES)
 
 _CACHE_SIZE = 1 << 15
 _URBANIZATION_WORDS = frozenset({"URB", "URBANIZACION", "URBANIZATION"})
 _GLUED_UNIT = re.compile(r"^(APTO|APT|STE|UNIT|RM|BLDG|FL|SPC|LOT|TRLR|SUITE|ROOM)(\d[A-Z0-9-]*)$")
+_GLUED_BOX = re.compile(r"^(POBOX|POBX|POB|BOX)(\d[A-Z0-9-]*)$")
+_GLUED_PO_BOX = frozenset({"POBOX", "POBX"})
+_LETTER_HOUSE = re.compile(r"^[A-Z]{1,2}-\d")
 _ID_SKIP = frozenset({"#", "NO", "NUM", "NUMBER"})
 _DIGIT = re.compile(r"\d").search
 # Words that can start each optional part: a line without any of them skips that part.
-_RURAL_ROUTE_WORDS = frozenset({"RR", "RFD", "RURAL", "HC", "HCR", "HIGHWAY", "HWY"})
+_RURAL_ROUTE_WORDS = frozenset(
+    {"RR", "RFD", "RURAL", "HC", "HCR", "HIGHWAY", "HWY", "STAR", "R", "H"}
+)
+_ROUTE_WORDS = frozenset({"ROUTE", "RTE", "RT"})
+_HC_PAIRS = frozenset({("H", "C"), ("HIGHWAY", "CONTRACT"), ("HWY", "CONTRACT")})
+# A line that starts with one of these and a number is a rural route only with a box after
+# ("RT 1 BOX 5", "RD 2 BOX 9" for Rural Delivery); "ROUTE 1" alone is a road.
+_ROUTE_WORDS_NEEDING_BOX = _ROUTE_WORDS | {"RD"}
 _PO_BOX_WORDS = frozenset({"PO", "POB", "APARTADO", "P", "POST", "BOX", "BX"})
 _UNIT_WORDS = frozenset(UNIT_TYPES) | {"#"}
 _BLOCK_WORDS = frozenset({"BLOQUE", "BLOQ", "BLQ"})
+_HOUSE_WORDS = frozenset({"CASA", "LOTE", "#", "NUM", "NO"})
 _SPANISH_WORDS = frozenset(SPANISH_PREFIX_TYPES) | _URBANIZATION_WORDS
 _ENGLISH_DIRS = dict(DIRECTIONALS)
 _SPANISH_DIRS = _ENGLISH_DIRS | dict(SPANISH_DIRECTIONALS)
@@ -70,11 +83,13 @@ class ParsedAddress:
 
     @property
     def has_delivery_point(self) -> bool:
-        """House number and street (or urbanization), PO Box, or rural route present."""
+        """House number and street (or urbanization), PO Box, or rural route present.
+
+        A unit designator alone is no street ("123 APT 4"), though "123 LOT ST" is.
+        """
+        named = self.street_name and (self.street_type or self.street_name not in UNIT_TYPES)
         return bool(
-            (self.house_number and (self.street_name or self.urbanization))
-            or self.po_box
-            or self.rural_route
+            (self.house_number and (named or self.urbanization)) or self.po_box or self.rural_route
         )
 
 
@@ -99,6 +114,12 @@ def parse_address(line: str | None, puerto_rico: bool = False) -> ParsedAddress:
         '123 N MAIN ST APT 4B'
         >>> parse_address("URB LAS LOMAS A17 CALLE 1").street_type
         'CALLE'
+        >>> parse_address("Calle 16 Bloque 8 Casa 30, Urb. Levittown").line_std
+        '8-30 CALLE 16'
+        >>> parse_address("RT 1 BOX 6998").rural_route, parse_address("P O B 12").po_box
+        ('RR 1 BOX 6998', '12')
+        >>> parse_address("4644 N. W. 8 St").line_std
+        '4644 NW 8TH ST'
     """
     return _parse_cached(line, puerto_rico)
 
@@ -116,12 +137,15 @@ def parse_address_uncached(line: str | None, puerto_rico: bool = False) -> Parse
     urbanization, tokens = _take_urbanization(tokens)
     rural_route, tokens = _take_rural_route(tokens)
     po_box, tokens = _take_po_box(tokens)
+    house, tokens = _take_block_house(tokens)
     unit_type, unit, tokens = _take_unit(tokens, leftover)
-    house, tokens = _take_house_number(tokens, spanish)
-    street = _street.parse_street(tokens, _SPANISH_DIRS if spanish else _ENGLISH_DIRS)
+    if house is None:
+        house, tokens = _take_house_number(tokens, spanish)
+    dirs = _SPANISH_DIRS if spanish else _ENGLISH_DIRS
+    street = _street.parse_street(tokens, dirs, after_house=house is not None)
     trailing = list(street.trailing)
     if trailing and house is None and street.type_is_prefix and spanish:
-        house = trailing.pop()  # "CALLE 1 A17": PR house numbers also follow the street
+        house = _house(trailing.pop())  # "CALLE 1 A17": PR house numbers also follow the street
     if trailing and unit is None and unit_type is None and len(trailing) == 1:
         unit = _unit_id(trailing.pop())
     leftover.extend(trailing)
@@ -169,14 +193,23 @@ def is_placeholder_tokens(tokens: list[str]) -> bool:
 
 
 def _split_glued(tokens: list[str]) -> list[str]:
-    """Split words written together: APT4 -> APT 4, POBOX -> PO BOX."""
+    """Split words written together: APT4 -> APT 4, POBOX -> PO BOX, BOX123 -> BOX 123."""
     out: list[str] = []
     for token in tokens:
-        if token == "POBOX":
-            out.extend(("PO", "BOX"))
+        if token.isalpha():
+            if token in _GLUED_PO_BOX:
+                out.extend(("PO", "BOX"))
+            else:
+                out.append(token)
             continue
-        if token.isalpha() or not token[0].isalpha():
+        if not token[0].isalpha():
             out.append(token)
+            continue
+        box = _GLUED_BOX.match(token)
+        if box is not None:
+            word, number = box.groups()
+            out.extend(("PO", "BOX") if word in _GLUED_PO_BOX else (word,))
+            out.append(number)
             continue
         match = _GLUED_UNIT.match(token)
         if match:
@@ -220,37 +253,55 @@ def _take_urbanization(tokens: list[str]) -> tuple[str | None, list[str]]:
     return None, tokens
 
 
+_URBANIZATION_STOPS = frozenset(
+    {"#", "AVE", "PO", "BOX", "RR", "HC", "APARTADO", "CASA", "LOTE"} | _BLOCK_WORDS
+)
+
+
 def _ends_urbanization(token: str) -> bool:
     return (
         _has_digit(token)
         or token in SPANISH_PREFIX_TYPES
         or token in UNIT_TYPES
-        or token in {"#", "AVE", "PO", "BOX", "RR", "HC", "APARTADO", "BLOQUE", "BLQ", "CASA"}
+        or token in _URBANIZATION_STOPS
     )
 
 
 def _take_rural_route(tokens: list[str]) -> tuple[str | None, list[str]]:
-    """RR 2 BOX 15 / RURAL ROUTE 2 / HC 1 BOX 5 / HIGHWAY CONTRACT 1 -> "RR 2 BOX 15"."""
-    if _RURAL_ROUTE_WORDS.isdisjoint(tokens):
+    """Rural routes as "RR 2 BOX 15", highway contract (and star) routes as "HC 1 BOX 5".
+
+    RR / R R / RFD / RURAL ROUTE / RURAL RTE, and at the start of the line RT / RTE / ROUTE /
+    RD when a box follows; HC / H C / HCR / HIGHWAY CONTRACT / STAR ROUTE.
+    """
+    if not tokens or (
+        _RURAL_ROUTE_WORDS.isdisjoint(tokens) and tokens[0] not in _ROUTE_WORDS_NEEDING_BOX
+    ):
         return None, tokens
     for i, token in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        needs_box = False
         if token in {"RR", "RFD"}:
             kind, j = "RR", i + 1
-        elif token == "RURAL" and nxt in {"ROUTE", "RTE", "RT"}:
+        elif (token == "R" and nxt == "R") or (token == "RURAL" and nxt in _ROUTE_WORDS):
             kind, j = "RR", i + 2
         elif token in {"HC", "HCR"}:
             kind, j = "HC", i + 1
-        elif token in {"HIGHWAY", "HWY"} and nxt == "CONTRACT":
+        elif (token, nxt) in _HC_PAIRS or (token == "STAR" and nxt in _ROUTE_WORDS):
             kind, j = "HC", i + 2
+        elif i == 0 and token in _ROUTE_WORDS_NEEDING_BOX:
+            kind, j, needs_box = "RR", i + 1, True
         else:
             continue
+        if j < len(tokens) and tokens[j] in _ROUTE_WORDS:
+            j += 1  # "RFD ROUTE 4", "HC RTE 2"
         while j < len(tokens) and tokens[j] in _ID_SKIP:
             j += 1
         if j >= len(tokens) or not _has_digit(tokens[j]):
             continue
         route = f"{kind} {_number(tokens[j])}"
         box, k = _box_after(tokens, j + 1)
+        if needs_box and box is None:
+            continue
         value = f"{route} BOX {box}" if box else route
         return value, tokens[:i] + tokens[k:]
     return None, tokens
@@ -268,7 +319,8 @@ def _box_after(tokens: list[str], j: int) -> tuple[str | None, int]:
 
 
 def _take_po_box(tokens: list[str]) -> tuple[str | None, list[str]]:
-    """PO BOX 123 / P O BOX 123 / POST OFFICE BOX 123 / POB 123 / BOX 123 / APARTADO 123."""
+    """PO BOX 123 / P O BOX 123 / P O B 123 / POST OFFICE BOX 123 / POB 123 / BOX 123 /
+    APARTADO 123."""
     if _PO_BOX_WORDS.isdisjoint(tokens):
         return None, tokens
     for i, token in enumerate(tokens):
@@ -283,8 +335,8 @@ def _take_po_box(tokens: list[str]) -> tuple[str | None, list[str]]:
             j = i
         else:
             continue
-        if j < len(tokens) and tokens[j] in {"BOX", "BX", "DRAWER"}:
-            j += 1
+        if j < len(tokens) and tokens[j] in {"BOX", "BX", "DRAWER", "B"} and token != "POB":
+            j += 1  # "PO BOX", "P O B"
         while j < len(tokens) and tokens[j] in _ID_SKIP:
             j += 1
         if j < len(tokens) and _has_digit(tokens[j]) and _is_id(tokens[j]):
@@ -301,14 +353,19 @@ def _take_unit(tokens: list[str], leftover: list[str]) -> tuple[str | None, str 
     if _UNIT_WORDS.isdisjoint(tokens):
         return None, None, tokens
     first = "#" if tokens and tokens[0] == "#" else UNIT_TYPES.get(tokens[0]) if tokens else None
-    if first and len(tokens) >= 3 and _is_id(tokens[1]) and _has_digit(tokens[2]):
-        return (None if first == "#" else first), _unit_id(tokens[1]), tokens[2:]  # "APT 4 123 .."
+    if (
+        first
+        and len(tokens) >= 2
+        and _is_id(tokens[1])
+        and (len(tokens) == 2 or _has_digit(tokens[2]))  # "APT 4 123 ..", "RR 1 BOX 5 APT 2"
+    ):
+        return (None if first == "#" else first), _unit_id(tokens[1]), tokens[2:]
     found: list[tuple[str | None, str | None, int, int]] = []
     i = 1
     while i < len(tokens):
         token = tokens[i]
         designator = "#" if token == "#" else UNIT_TYPES.get(token)
-        if designator is None or not any(not _has_digit(t) for t in tokens[:i]):
+        if designator is None or not _has_street_word(tokens, i):
             i += 1
             continue
         j = i + 1
@@ -329,27 +386,54 @@ def _take_unit(tokens: list[str], leftover: list[str]) -> tuple[str | None, str 
         i += 1
     if not found:
         return None, None, tokens
-    unit_type, unit, _, _ = found[-1]
+    unit_type, unit, start, end = found[-1]
+    if len(found) == 1:
+        return unit_type, unit, tokens[:start] + tokens[end:]
     for _, _, s, e in found[:-1]:
         leftover.extend(tokens[s:e])
     drop = {k for _, _, s, e in found for k in range(s, e)}
     return unit_type, unit, [t for k, t in enumerate(tokens) if k not in drop]
 
 
-def _take_house_number(tokens: list[str], spanish: bool) -> tuple[str | None, list[str]]:
-    """House number at the start ("123", "123 1/2", "A17", "23-18"); PR BLOQUE 23 CASA 18."""
-    for i, token in enumerate(tokens if not _BLOCK_WORDS.isdisjoint(tokens) else ()):
-        if token in {"BLOQUE", "BLOQ", "BLQ"} and i + 1 < len(tokens) and _is_id(tokens[i + 1]):
+def _take_block_house(tokens: list[str]) -> tuple[str | None, list[str]]:
+    """PR block and house anywhere in the line (Pub 28 Appendix I), Bloque/Casa/Lote/# dropped.
+
+    BLOQUE 23 CASA 18 -> "23-18" (both numbers: hyphenated); BLOQUE L CASA 47 -> "L47".
+    """
+    if _BLOCK_WORDS.isdisjoint(tokens):
+        return None, tokens
+    for i, token in enumerate(tokens):
+        if token in _BLOCK_WORDS and i + 1 < len(tokens) and _is_id(tokens[i + 1]):
             j = i + 2
-            if j < len(tokens) and tokens[j] in {"CASA", "LOTE", "#", "NUM", "NO"}:
+            if j < len(tokens) and tokens[j] in _HOUSE_WORDS:
                 j += 1
             if j < len(tokens) and _is_id(tokens[j]):
-                return f"{tokens[i + 1]}-{tokens[j]}", tokens[:i] + tokens[j + 1 :]
+                block, number = tokens[i + 1], tokens[j]
+                house = block + number if block.isalpha() else f"{block}-{number}"
+                return house, tokens[:i] + tokens[j + 1 :]
+    return None, tokens
+
+
+def _house(token: str) -> str:
+    """A house number in one form: a PR block letter joins its number ("L-47" -> "L47")."""
+    return token.replace("-", "", 1) if "-" in token and _LETTER_HOUSE.match(token) else token
+
+
+def _has_street_word(tokens: list[str], i: int) -> bool:
+    """Whether a street word comes before ``tokens[i]``: a word without digits, or an ordinal
+    after the first word ("10037 4TH APT 25")."""
+    return any(not _has_digit(t) for t in tokens[:i]) or any(
+        _street.is_ordinal(t) for t in tokens[1:i]
+    )
+
+
+def _take_house_number(tokens: list[str], spanish: bool) -> tuple[str | None, list[str]]:
+    """House number at the start ("123", "123 1/2", "A17", "23-18")."""
     if spanish and len(tokens) > 1 and tokens[0] in {"CASA", "NUM", "#"} and _is_id(tokens[1]):
         tokens = tokens[1:]
     if not tokens or not _is_house_number(tokens):
         return None, tokens
-    house, rest = tokens[0], tokens[1:]
+    house, rest = _house(tokens[0]), tokens[1:]
     if rest and "/" in rest[0] and rest[0].replace("/", "").isdigit():
         house, rest = f"{house} {rest[0]}", rest[1:]
     return house, rest

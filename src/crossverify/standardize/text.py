@@ -9,8 +9,11 @@ from unidecode import unidecode
 _NON_LETTERS = re.compile(r"[^A-Z]+")
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 _APOSTROPHES = str.maketrans("", "", "'`\u2019\u2018\u02bc")
-# A period is dropped ("P.O." -> "PO", "N.W." -> "NW") unless it sits between digits ("3.5").
+# A period between single letters is dropped ("P.O.B." -> "POB", "N.W." -> "NW"); one that
+# ends a longer word or starts one separates words ("AV.N.W." -> "AV NW", "N.MAIN" -> "N MAIN",
+# "URB.LEVITTOWN", "APT.4"); one between digits is kept ("KM 3.5").
 _PERIOD = re.compile(r"\.(?!\d)|(?<!\d)\.")
+_PERIOD_BETWEEN_WORDS = re.compile(r"(?<=[A-Z0-9]{2})\.(?!\d)|(?<=[A-Z])\.(?=\d)|\.(?=[A-Z]{2})")
 
 
 def fold(value: str) -> str:
@@ -49,15 +52,16 @@ _ADDRESS_TABLE = _address_table()
 def address_tokens(value: str | None) -> list[str]:
     """Words of an address line, uppercase ASCII.
 
-    Apostrophes are dropped, periods dropped except inside numbers, ``#`` and ``&`` become words
-    of their own, ``-`` and ``/`` are kept inside words ("23-18", "1/2") but trimmed at their ends;
-    everything else separates words.
+    Apostrophes are dropped; periods are dropped between single letters ("P.O.B." -> POB),
+    kept between digits ("3.5") and otherwise separate words ("N.MAIN" -> N MAIN); ``#`` and ``&``
+    become words of their own; ``-`` and ``/`` are kept inside words ("23-18", "1/2") but
+    trimmed at their ends; everything else separates words.
     """
     if not value:
         return []
     text = fold(value).translate(_ADDRESS_TABLE)
     if "." in text:
-        text = _PERIOD.sub("", text)
+        text = _PERIOD.sub("", _PERIOD_BETWEEN_WORDS.sub(" ", text))
     tokens = []
     for word in text.split():
         token = word.strip("-/") if word[0] in "-/" or word[-1] in "-/" else word

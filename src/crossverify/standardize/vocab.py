@@ -83,11 +83,21 @@ VLGS VILLAGES | VL VILLE | VIS VISTA VIST VST VSTA | WALK WALK WALKS | WALL WALL
 WAY WAY WY | WAYS WAYS | WL WELL | WLS WELLS
 """
 
-STREET_TYPES: Final = MappingProxyType(_table(_C1))
-"""Every C1 spelling -> its standard abbreviation (``AVENUE`` -> ``AVE``)."""
+# Suffix spellings common in source data that C1 does not list (same line format as _C1).
+_C1_FIELD_VARIANTS = """
+CT COURT CRT | RTE ROUTE RT
+"""
+
+STREET_TYPES: Final = MappingProxyType(_table(_C1 + _C1_FIELD_VARIANTS))
+"""Every C1 spelling -> its standard abbreviation (``AVENUE`` -> ``AVE``, ``CRT`` -> ``CT``)."""
 
 STREET_TYPE_WORDS: Final = MappingProxyType(
-    {variant: entry[1] for entry in _entries(_C1) for variant in entry if variant != entry[1]}
+    {
+        variant: entry[1]
+        for entry in _entries(_C1 + _C1_FIELD_VARIANTS)
+        for variant in entry
+        if variant != entry[1]
+    }
 )
 """Abbreviation -> primary word, for type words inside a street name (Pub 28 §234.2)."""
 
