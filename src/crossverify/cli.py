@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -35,6 +36,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(batch_app, name="batch")
 app.add_typer(ledger_app, name="ledger")
 
+# Splink narrates every step at INFO/WARNING; our own messages say what matters.
+logging.getLogger("splink").setLevel(logging.ERROR)
 console = Console(stderr=True)
 out = Console()
 F = TypeVar("F", bound=Callable[..., Any])

@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from splink import Linker
@@ -40,6 +41,19 @@ SELF_FILED = "'form_1040', 'form_w7'"
 def _link_table_sql(source: str, where: str) -> str:
     cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
     return f"SELECT row_id AS unique_id, {cols} FROM {source} WHERE {where}"
+
+
+def untrained_levels(settings_json: dict[str, Any]) -> list[str]:
+    """Levels whose m or u no training pair reached: their weights are defaults, not data."""
+    missing = []
+    for comparison in settings_json["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            if level.get("m_probability") is None or level.get("u_probability") is None:
+                label = level.get("label_for_charts") or level.get("sql_condition", "")
+                missing.append(f"{comparison['output_column_name']}: {label}")
+    return missing
 
 
 def train_model(
@@ -102,7 +116,17 @@ def train_model(
             rule, fix_u_probabilities=True
         )
     settings_json = linker.misc.save_model_to_json()
-    settings_json["crossverify"] = {"master_id": master_id, "taxpayers": int(n_taxpayers)}
+    untrained = untrained_levels(settings_json)
+    if untrained:
+        log.warning(
+            "levels left at Splink's defaults (no training pair reached them): %s",
+            ", ".join(untrained),
+        )
+    settings_json["crossverify"] = {
+        "master_id": master_id,
+        "taxpayers": int(n_taxpayers),
+        "untrained_levels": untrained,
+    }
     body = json.dumps(settings_json, sort_keys=True, indent=2)
     model_id = "m-" + hashlib.sha256(body.encode()).hexdigest()[:12]
     out_dir.mkdir(parents=True, exist_ok=True)
