@@ -106,11 +106,7 @@ def train_model(
         [latest, history],
         model.settings(probability_two_random_records_match=prior),
     )
-    # One pass over max_pairs: rare levels (transposed DOB, initials) would otherwise keep the
-    # early-stopping probe going through every chunk for a count they never reach.
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=max_pairs, seed=seed, min_count_per_level=None, num_chunks=1
-    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     for rule in model.TRAINING_BLOCKS_SQL:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, fix_u_probabilities=True
