@@ -108,7 +108,11 @@ def synth(
         seed=seed,
         master_format=master_format,
     )
-    out.print(f"wrote {out_dir}: {result}")
+    out.print(f"master file  {result.master_path} ({result.master_rows:,} rows)")
+    out.print(f"requests     {result.requests_path} ({result.requests:,} rows)")
+    out.print(f"manifest     {result.manifest_path}")
+    out.print(f"policy       {result.policy_path}")
+    out.print(f"truth        {result.truth_path}")
 
 
 @master_app.command("load")

@@ -72,12 +72,18 @@ def _source_batches(source: Path, chunk_rows: int) -> Iterator[pa.RecordBatch]:
         raise InputFileError(f"master file {source} must be .csv or .parquet")
 
 
+def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trimmed text, and an empty field is missing whether the file is CSV or Parquet."""
+    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
 def _clean_chunk(batch: pa.RecordBatch, skipped: dict[str, int]) -> pa.Table:
     table = pa.Table.from_batches([batch])
     missing = [c for c in MASTER_COLUMNS if c not in table.column_names]
     if missing:
         raise InputFileError(f"master file lacks required columns: {', '.join(missing)}")
-    columns = {c: pc.utf8_trim_whitespace(table[c].cast(pa.string())) for c in MASTER_COLUMNS}
+    columns = {c: _blank_to_null(table[c]) for c in MASTER_COLUMNS}
     for c in MASTER_OPTIONAL_COLUMNS:
         columns[c] = (
             table[c].cast(pa.string())
