@@ -106,7 +106,8 @@ def namesake_rate(c: pd.DataFrame) -> float:
     """How often a name + corroborated address still belongs to someone else, in this batch.
 
     Measured where it can be seen: among requests whose name and address agree with exactly
-    one taxpayer and where both sides give a date of birth, the share whose dates disagree
+    one taxpayer and where both sides give a date of birth, the share whose dates are years
+    apart
     (a father and son of one name at one address, one of them not on file). Requests without
     a date of birth carry the same risk unseen; it is added to their disclosures.
     """
@@ -120,7 +121,9 @@ def namesake_rate(c: pd.DataFrame) -> float:
     hits = c[name_address]
     single = hits[~hits["request_row"].duplicated(keep=False)]
     seen = single[single["gamma_dob"] >= 0]
-    conflicts = int((seen["gamma_dob"] < DOB_LEVELS["one_edit"]).sum())
+    # Only dates in another year and more than one keystroke apart: a father and son, not a
+    # mistyped day, which the same person's records show often enough to swamp the count.
+    conflicts = int((seen["gamma_dob"] == DOB_LEVELS["else"]).sum())
     # A prior worth 100 such requests at 1 in 100 keeps a small batch from claiming zero risk.
     return (conflicts + 1.0) / (len(seen) + 100.0)
 

@@ -56,6 +56,26 @@ def untrained_levels(settings_json: dict[str, Any]) -> list[str]:
     return missing
 
 
+# A level no same-person pair in the master reached (a surname typo: returns are typed by
+# their filers) still occurs in another agency's record of the person. Zero training pairs
+# is no evidence that it cannot happen, so no level's m falls below this floor.
+M_FLOOR = 1e-3
+
+
+def smooth_levels(settings_json: dict[str, Any], *, m_floor: float, u_floor: float) -> None:
+    """Floor every level's m and u (untrained ones included), keeping each comparison's m
+    summing to one; a level's weight is then finite and explainable."""
+    for comparison in settings_json["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for level in levels:
+            level["m_probability"] = max(level.get("m_probability") or 0.0, m_floor)
+            level["u_probability"] = max(level.get("u_probability") or 0.0, u_floor)
+        for key in ("m_probability", "u_probability"):
+            total = sum(level[key] for level in levels)
+            for level in levels:
+                level[key] /= total
+
+
 def train_model(
     *,
     con: duckdb.DuckDBPyConnection,
@@ -113,6 +133,7 @@ def train_model(
         )
     settings_json = linker.misc.save_model_to_json()
     untrained = untrained_levels(settings_json)
+    smooth_levels(settings_json, m_floor=M_FLOOR, u_floor=1.0 / max_pairs)
     if untrained:
         log.warning(
             "levels left at Splink's defaults (no training pair reached them): %s",
