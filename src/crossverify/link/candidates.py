@@ -70,8 +70,9 @@ def candidates_sql(
             SELECT tin,
                    coalesce(list(DISTINCT suffix_std) FILTER (WHERE suffix_std IS NOT NULL), [])
                        AS suffixes,
-                   coalesce(list(DISTINCT surname_2) FILTER (WHERE surname_2 IS NOT NULL), [])
-                       AS surname_2s
+                   coalesce(list(DISTINCT surname_2) FILTER (
+                       WHERE surname_2 IS NOT NULL AND surname_std NOT LIKE '% DE ' || surname_2
+                   ), []) AS surname_2s
             FROM {master}
             WHERE tin IN (SELECT DISTINCT tin FROM cand)
             GROUP BY tin
@@ -85,7 +86,9 @@ def candidates_sql(
                     ELSE 0 END) AS gamma_suffix
             ),
             coalesce(r.surname_2 IS NOT NULL AND len(h.surname_2s) > 0
-                     AND NOT list_contains(h.surname_2s, r.surname_2), false)
+                     AND r.surname_std NOT LIKE '% DE ' || r.surname_2
+                     AND len(list_filter(h.surname_2s,
+                             lambda s: damerau_levenshtein(s, r.surname_2) <= 1)) = 0, false)
                 AS surname_2_conflict
         FROM cand
         JOIN history h USING (tin)

@@ -21,6 +21,7 @@ LINK_COLUMNS: tuple[str, ...] = (
     "given_first",
     "given_nick_keys",
     "middle_initial",
+    "surname_std",
     "surname_joined",
     "surname_1",
     "surname_2",
@@ -116,10 +117,14 @@ def _given_name() -> cl.CustomComparison:
 
 def _surname() -> cl.CustomComparison:
     # "GARCIA LOPEZ" vs "GARCIA MARTINEZ": one shared surname, the other differs: another mother.
+    # A married "de" surname (GUZMAN DE CARRASCO) is the husband's, not a second surname.
     second_differs = (
         '"surname_2_l" IS NOT NULL AND "surname_2_r" IS NOT NULL AND '
         '"surname_2_l" <> "surname_2_r" AND '
-        'damerau_levenshtein("surname_joined_l", "surname_joined_r") > 1'
+        'damerau_levenshtein("surname_2_l", "surname_2_r") > 1 AND '
+        'damerau_levenshtein("surname_joined_l", "surname_joined_r") > 1 AND '
+        '"surname_std_l" NOT LIKE \'% DE \' || "surname_2_l" AND '
+        '"surname_std_r" NOT LIKE \'% DE \' || "surname_2_r"'
     )
     return cl.CustomComparison(
         output_column_name="surname",
