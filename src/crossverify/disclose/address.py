@@ -33,6 +33,7 @@ REQUEST_ADDRESS_COLUMNS = (
     "addr_unit",
     "addr_urbanization",
     "addr_po_box",
+    "addr_rural_route",
     "zip5",
     "city_std",
     "state_std",
@@ -51,7 +52,7 @@ def _same_address_sql(q: str, m: str) -> str:
         f"({q}.addr_house_number = {m}.addr_house_number "
         f"AND {q}.addr_street_name = {m}.addr_street_name AND {unit} AND {urb})"
     )
-    box = f"({q}.addr_po_box = {m}.addr_po_box)"
+    box = f"({q}.addr_po_box = {m}.addr_po_box OR {q}.addr_rural_route = {m}.addr_rural_route)"
     return f"coalesce(({street} OR {box}) AND {place}, false)"
 
 

@@ -34,6 +34,7 @@ LINK_COLUMNS: tuple[str, ...] = (
     "addr_street_name",
     "addr_unit",
     "addr_po_box",
+    "addr_rural_route",
     "addr_urbanization",
     "zip5",
     "city_std",
@@ -64,7 +65,7 @@ ADDRESS_LEVELS = {
     "exact": 7,
     "house_street": 6,
     "house_street_close": 5,
-    "po_box": 4,
+    "box_or_route": 4,
     "house_street_unit_conflict": 3,
     "street_only": 2,
     "zip": 1,
@@ -78,7 +79,7 @@ TIN_LEVELS = {"exact": 1, "else": 0}
 GIVEN_AGREES = frozenset(GIVEN_LEVELS[k] for k in ("exact", "first_token", "nickname", "close"))
 SURNAME_AGREES = frozenset(SURNAME_LEVELS[k] for k in ("exact", "first", "either_part", "close"))
 ADDRESS_CORROBORATES = frozenset(
-    ADDRESS_LEVELS[k] for k in ("exact", "house_street", "house_street_close", "po_box")
+    ADDRESS_LEVELS[k] for k in ("exact", "house_street", "house_street_close", "box_or_route")
 )
 
 
@@ -157,13 +158,23 @@ def _address() -> cl.CustomComparison:
         '("addr_unit_l" IS NULL OR "addr_unit_r" IS NULL OR "addr_unit_l" = "addr_unit_r")'
     )
     same_house = f'"addr_house_number_l" = "addr_house_number_r" AND {same_urb} AND {same_place}'
+    near_urb = (
+        f'({same_urb} OR damerau_levenshtein("addr_urbanization_l", "addr_urbanization_r") <= 1)'
+    )
+    one_typo = (
+        '"addr_house_number_l" = "addr_house_number_r" AND '
+        f"{near_urb} AND {same_place} AND {unit_agrees} AND "
+        'damerau_levenshtein("addr_street_name_l", "addr_street_name_r") <= 1'
+    )
+    no_line = (
+        '("addr_street_name_{s}" IS NULL AND "addr_po_box_{s}" IS NULL'
+        ' AND "addr_rural_route_{s}" IS NULL)'
+    )
     return cl.CustomComparison(
         output_column_name="address",
         comparison_levels=[
             cll.CustomLevel(
-                '("addr_street_name_l" IS NULL AND "addr_po_box_l" IS NULL) OR '
-                '("addr_street_name_r" IS NULL AND "addr_po_box_r" IS NULL)',
-                "null",
+                f"{no_line.format(s='l')} OR {no_line.format(s='r')}", "null"
             ).configure(is_null_level=True),
             cll.CustomLevel(
                 f'"addr_line_std_l" = "addr_line_std_r" AND {same_urb} AND {same_place}',
@@ -173,13 +184,11 @@ def _address() -> cl.CustomComparison:
                 f'"addr_street_name_l" = "addr_street_name_r" AND {same_house} AND {unit_agrees}',
                 "house + street",
             ),
+            cll.CustomLevel(one_typo, "house + street (or urbanization) with one typo"),
             cll.CustomLevel(
-                'damerau_levenshtein("addr_street_name_l", "addr_street_name_r") <= 1 AND '
-                f"{same_house} AND {unit_agrees}",
-                "house + street with one typo",
-            ),
-            cll.CustomLevel(
-                '"addr_po_box_l" = "addr_po_box_r" AND "zip5_l" = "zip5_r"', "PO box + zip"
+                '("addr_po_box_l" = "addr_po_box_r" AND "zip5_l" = "zip5_r") OR '
+                f'("addr_rural_route_l" = "addr_rural_route_r" AND {same_place})',
+                "PO box + ZIP, or rural route + place",
             ),
             cll.CustomLevel(
                 f'"addr_street_name_l" = "addr_street_name_r" AND {same_house}',
