@@ -44,7 +44,7 @@ class Policy(BaseModel):
     max_rows_per_lookup: int = 25
     mode: Literal["verify_only", "updated_address"] = "updated_address"
     disclosable_sources: tuple[str, ...] = ("form_1040", "form_w7", "form_w2", "form_1099")
-    match_threshold: float = 0.99
+    match_threshold: float = 0.95
     runner_up_margin_bits: float = 8.0
     prior_on_file: float = 0.5
     max_expected_wrong_per_10k: float = 10.0

@@ -178,8 +178,11 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
             "address_tax_year",
         ]
     ]
-    # The runner-up of the top qualifying taxpayer is the best *other* candidate.
-    others = c.merge(top_q[["request_row", "tin"]], on="request_row", suffixes=("", "_top"))
+    # The runner-up is the best *other* taxpayer the name could also belong to; a spouse
+    # with another given name is a household member, not a rival reading of the request.
+    others = c[c["plausible"]].merge(
+        top_q[["request_row", "tin"]], on="request_row", suffixes=("", "_top")
+    )
     others = others[others["tin"] != others["tin_top"]].drop_duplicates("request_row")
     runner = others[["request_row", "tin", "match_weight"]].rename(
         columns={"tin": "runner_up_tin", "match_weight": "runner_up_weight"}
