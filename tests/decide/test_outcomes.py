@@ -149,7 +149,7 @@ def test_runner_up_too_close_is_ambiguous() -> None:
 def test_spouse_with_another_given_name_is_no_rival() -> None:
     [d] = run(
         candidate(1, "111", RULES.prior_match_weight + STRONG),
-        candidate(1, "spouse", RULES.prior_match_weight + STRONG - 7, given_name=0),
+        candidate(1, "spouse", RULES.prior_match_weight + STRONG - 12, given_name=0),
     )
     assert d["decision"] == Decision.MATCH
     assert d["tin"] == "111"
