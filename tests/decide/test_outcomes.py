@@ -51,6 +51,16 @@ def test_single_strong_candidate_matches() -> None:
     assert d["confidence"] == pytest.approx(d["match_probability"] * 0.99)
 
 
+def test_columns_keep_their_types_when_nothing_has_a_runner_up() -> None:
+    table = decide(
+        pa.Table.from_pylist([candidate(1, "111", RULES.prior_match_weight + STRONG)]),
+        pa.array([1, 2], pa.int64()),
+        RULES,
+    )
+    assert table.schema.field("runner_up_tin").type == pa.string()
+    assert table.schema.field("runner_up_weight").type == pa.float64()
+
+
 def test_no_candidates_is_n1_and_every_row_is_decided() -> None:
     decided = run(candidate(1, "111", RULES.prior_match_weight + STRONG), rows=(1, 2, 3))
     assert [d["decision"] for d in decided] == ["match", "N1", "N1"]

@@ -46,19 +46,22 @@ class DecisionRules:
     prior_match_weight: float
 
 
-DECISION_COLUMNS = (
-    "request_row",
-    "decision",
-    "sub_reason",
-    "tin",
-    "match_probability",
-    "confidence",
-    "match_weight",
-    "runner_up_tin",
-    "runner_up_weight",
-    "qualifying",
-    "address_tax_year",
+DECISION_SCHEMA = pa.schema(
+    [
+        ("request_row", pa.int64()),
+        ("decision", pa.string()),
+        ("sub_reason", pa.string()),
+        ("tin", pa.string()),
+        ("match_probability", pa.float64()),
+        ("confidence", pa.float64()),
+        ("match_weight", pa.float64()),
+        ("runner_up_tin", pa.string()),
+        ("runner_up_weight", pa.float64()),
+        ("qualifying", pa.int64()),
+        ("address_tax_year", pa.int64()),
+    ]
 )
+DECISION_COLUMNS = tuple(DECISION_SCHEMA.names)
 
 
 def _in(series: pd.Series, levels: frozenset[int]) -> pd.Series:
@@ -151,7 +154,7 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
         for col in DECISION_COLUMNS[3:]:
             out[col] = None
         out["qualifying"] = 0
-        return pa.Table.from_pandas(out[list(DECISION_COLUMNS)], preserve_index=False)
+        return _to_table(out)
 
     c["match_probability"] = confidence_scores(c, rules)
     hidden_namesake = namesake_rate(c)
@@ -223,7 +226,14 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     out["sub_reason"] = sub_reason
     not_match = out["decision"] != Decision.MATCH.value
     out.loc[not_match, ["tin", "match_probability", "confidence", "address_tax_year"]] = None
-    return pa.Table.from_pandas(out[list(DECISION_COLUMNS)], preserve_index=False)
+    return _to_table(out)
+
+
+def _to_table(out: pd.DataFrame) -> pa.Table:
+    """Typed columns even when a column is all empty (no runner-up anywhere in the batch)."""
+    return pa.Table.from_pandas(
+        out[list(DECISION_COLUMNS)], schema=DECISION_SCHEMA, preserve_index=False
+    )
 
 
 def expected_wrong_matches(confidences: pa.Array) -> float:
