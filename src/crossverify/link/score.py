@@ -73,6 +73,11 @@ def score_pairs(
         ],
         settings,
     )
+    for column in _tf_columns(settings):
+        table = _master_term_frequencies(con, master_parquet, column)
+        linker.table_management.register_term_frequency_lookup(
+            db_api.register(table, dataset_display_name=table), column
+        )
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     con.execute(_whole_history_pairs_sql(blocked.physical_name, master_parquet))
     linker.table_management.register_blocked_pairs_for_predict(
@@ -100,6 +105,45 @@ def score_pairs(
     )
     predictions.drop_table_from_database_and_remove_from_cache()
     return PAIRS_TABLE
+
+
+def _tf_columns(settings: dict[str, Any]) -> list[str]:
+    return sorted(
+        {
+            level["tf_adjustment_column"]
+            for comparison in settings["comparisons"]
+            for level in comparison["comparison_levels"]
+            if level.get("tf_adjustment_column")
+        }
+    )
+
+
+def _master_term_frequencies(
+    con: duckdb.DuckDBPyConnection, master_parquet: Path, column: str
+) -> str:
+    """Term frequencies of the master file, computed once per master and kept beside it.
+
+    Splink would otherwise recount every value of the whole master file for each batch.
+    """
+    path = master_parquet.parent / "tf" / f"{column}.parquet"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        partial = path.with_suffix(".partial")
+        con.execute(
+            f"""COPY (
+                SELECT "{column}", CAST(count(*) AS DOUBLE)
+                    / (SELECT count("{column}") FROM read_parquet('{master_parquet.as_posix()}'))
+                    AS "tf_{column}"
+                FROM read_parquet('{master_parquet.as_posix()}')
+                WHERE "{column}" IS NOT NULL GROUP BY "{column}"
+            ) TO '{partial.as_posix()}' (FORMAT parquet)"""
+        )
+        partial.replace(path)
+    table = f"cv_tf_{column}"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM read_parquet('{path.as_posix()}')"
+    )
+    return table
 
 
 def _whole_history_pairs_sql(blocked_table: str, master_parquet: Path) -> str:
