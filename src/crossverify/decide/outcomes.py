@@ -114,10 +114,11 @@ def namesake_rate(c: pd.DataFrame) -> float:
     (a father and son of one name at one address, one of them not on file). Requests without
     a date of birth carry the same risk unseen; it is added to their disclosures.
     """
+    # Only hits a missing DOB would let through: with Jr/Sr on one side only, no DOB means N3.
     name_address = (
         _in(c["gamma_given_name"], GIVEN_AGREES)
         & surname_agrees(c)
-        & (c["gamma_suffix"] != SUFFIX_LEVELS["conflict"])
+        & (c["gamma_suffix"] == SUFFIX_LEVELS["same"])
         & (c["gamma_middle_initial"] != 0)
         & _in(c["gamma_address"], ADDRESS_CORROBORATES)
     )
