@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crossverify.decide.outcomes import Decision, DecisionRules, decide
+from crossverify.decide.outcomes import Decision, DecisionRules, decide, expected_wrong_matches
 from crossverify.disclose.address import REQUEST_ADDRESS_COLUMNS, pick_addresses
 from crossverify.errors import ModelError
 from crossverify.link.candidates import roll_up
@@ -130,7 +129,8 @@ def match_requests(
         con=con, matches=matches, master_parquet=ctx.master_parquet, policy=policy
     )
     outcomes = decisions.join(addresses, "request_row", join_type="left outer")
-    outcome = pc.if_else(is_match_of(outcomes), outcomes["outcome"], outcomes["decision"])
+    matched_rows = pc.equal(outcomes["decision"], Decision.MATCH.value)
+    outcome = pc.if_else(matched_rows, outcomes["outcome"], outcomes["decision"])
     explanations = _explanations(candidates, outcomes)
     result = pa.table(
         {
@@ -149,12 +149,13 @@ def match_requests(
         }
     ).sort_by("request_row")
     disclosed = pc.is_in(result["outcome"], pa.array(["M1", "M2", "M3"]))
-    conf = result["confidence"].filter(disclosed).to_numpy(zero_copy_only=False)
     timings["disclose"] = time.perf_counter() - started
     return MatchResult(
         outcomes=result,
         model_id=ctx.model_path.stem,
-        expected_wrong_matches=float(np.nansum(1.0 - conf.astype(float))),
+        expected_wrong_matches=expected_wrong_matches(
+            result["confidence"].filter(disclosed).combine_chunks()
+        ),
         timings=timings,
     )
 
@@ -162,10 +163,6 @@ def match_requests(
 def _empty_outcomes() -> pa.Table:
     types = {"request_row": pa.int64(), "confidence": pa.float64(), "tax_year": pa.int32()}
     return pa.table({c: pa.array([], types.get(c, pa.string())) for c in OUTCOME_COLUMNS})
-
-
-def is_match_of(outcomes: pa.Table) -> pa.ChunkedArray:
-    return pc.equal(outcomes["decision"], Decision.MATCH.value)
 
 
 def _explanations(candidates: pa.Table, outcomes: pa.Table) -> pa.Array:

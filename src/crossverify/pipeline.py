@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from crossverify.config import Settings
 from crossverify.disclose.package import Package, write_package
-from crossverify.errors import CrossverifyError, PermissionDenied, StateError
+from crossverify.errors import CrossverifyError, PermissionDenied
 from crossverify.intake.batch import intake_batch
 from crossverify.ledger import record as ledger
 from crossverify.ledger.record import NewEntry
@@ -397,8 +397,3 @@ def _authority(settings: Settings, batch_id: str, rows: set[int]) -> dict[int, s
     return dict(
         zip(keep["row_number"].to_pylist(), keep["criminal_statute"].to_pylist(), strict=True)
     )
-
-
-def refuse_if_not(status: str, expected: BatchStatus, batch_id: str) -> None:
-    if status != expected.value:
-        raise StateError(f"batch {batch_id} is {status}, not {expected.value}")

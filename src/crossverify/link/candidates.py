@@ -14,20 +14,6 @@ import pyarrow as pa
 
 from crossverify.link import model
 
-CANDIDATE_COLUMNS: tuple[str, ...] = (
-    "request_row",
-    "tin",
-    "match_weight",
-    "best_row_id",
-    "best_tax_year",
-    "address_row_id",
-    "address_tax_year",
-    "n_rows",
-    *(f"gamma_{name}" for name in model.comparison_names()),
-    *(f"mw_{name}" for name in model.comparison_names()),
-    "surname_2_conflict",
-)
-
 
 def candidates_sql(
     pairs_table: str, requests_table: str, master_parquet: Path, prior_weight: float
