@@ -30,11 +30,13 @@ batch_app = typer.Typer(
     help="Submit, run, approve and release request batches.", no_args_is_help=True
 )
 ledger_app = typer.Typer(help="The disclosure ledger and audit trail.", no_args_is_help=True)
+keys_app = typer.Typer(help="Ed25519 signing keys for request manifests.", no_args_is_help=True)
 app.add_typer(master_app, name="master")
 app.add_typer(model_app, name="model")
 app.add_typer(users_app, name="users")
 app.add_typer(batch_app, name="batch")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(keys_app, name="keys")
 
 # Splink narrates every step at INFO/WARNING; our own messages say what matters.
 logging.getLogger("splink").setLevel(logging.ERROR)
@@ -167,6 +169,68 @@ def users_add(
         user = repos.add_user(session=session, username=username, role=role, agency=agency)
         session.commit()
         out.print(f"user {user.username} ({user.role}) created")
+
+
+@keys_app.command("new")
+@_errors
+def keys_new(
+    key_file: Annotated[Path, typer.Argument(help="Private key file to write (PEM).")],
+) -> None:
+    """Make a key pair: the private key goes to KEY_FILE (mode 600), the public key is printed
+    for the policy's [[signers]] entry.
+
+    Example: crossverify keys new keys/director.pem
+    """
+    from crossverify.intake.manifest import new_keypair
+
+    if key_file.exists():
+        console.print(f"[red]Error:[/red] {key_file} exists; choose another file", highlight=False)
+        raise typer.Exit(1)
+    pair = new_keypair()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.touch(mode=0o600)
+    key_file.write_bytes(pair.private_pem)
+    typer.echo(pair.public_key)
+
+
+@batch_app.command("sign")
+@_errors
+def batch_sign(
+    request_file: Path,
+    *,
+    key: Annotated[Path, typer.Option(help="The official's private key (PEM).")],
+    agency: Annotated[str, typer.Option(help="Requesting agency, as the policy names it.")],
+    official: Annotated[str, typer.Option(help="Name of the signing official.")],
+    title: Annotated[str, typer.Option(help="Title of the signing official.")],
+    certification: Annotated[
+        str, typer.Option(help="The certification the official makes for every record.")
+    ],
+    manifest: Annotated[Path | None, typer.Option(help="Where to write the manifest.")] = None,
+) -> None:
+    """Sign a request file into a manifest (SHA-256 of the file + Ed25519 signature).
+
+    Example:
+      crossverify batch sign requests.csv --key keys/director.pem --agency "..." \
+        --official "A. Director" --title Director --certification "..."
+    """
+    from crossverify.intake.manifest import sign_manifest, write_manifest
+
+    try:
+        private_pem = key.read_bytes()
+    except OSError as exc:
+        console.print(f"[red]Error:[/red] cannot read key {key}: {exc.strerror}", highlight=False)
+        raise typer.Exit(1) from exc
+    signed = sign_manifest(
+        request_file=request_file,
+        agency=agency,
+        official_name=official,
+        official_title=title,
+        certification=certification,
+        private_pem=private_pem,
+    )
+    target = manifest or request_file.with_suffix(".manifest.json")
+    write_manifest(signed, target)
+    out.print(f"manifest written to {target}")
 
 
 @batch_app.command("submit")
