@@ -56,10 +56,8 @@ class Outcome(StrEnum):
         return self.value.startswith("M")
 
 
-MASTER_COLUMNS: tuple[str, ...] = (
-    "tin",
-    "tin_type",
-    "tax_year",
+# The name and address fields that standardize reads, in master and request rows alike.
+PERSON_COLUMNS: tuple[str, ...] = (
     "first_name",
     "middle_name",
     "last_name",
@@ -69,6 +67,12 @@ MASTER_COLUMNS: tuple[str, ...] = (
     "city",
     "state",
     "zip",
+)
+MASTER_COLUMNS: tuple[str, ...] = (
+    "tin",
+    "tin_type",
+    "tax_year",
+    *PERSON_COLUMNS,
     "source",
     "received_date",
 )

@@ -25,20 +25,11 @@ from crossverify.standardize.names import (
 )
 from crossverify.standardize.places import standardize_city, standardize_state, standardize_zip
 from crossverify.standardize.vocab import PUERTO_RICO_ZIP_PREFIXES
+from crossverify.types import PERSON_COLUMNS
 
 T = TypeVar("T")
 
-INPUT_COLUMNS = (
-    "first_name",
-    "middle_name",
-    "last_name",
-    "suffix",
-    "dob",
-    "street",
-    "city",
-    "state",
-    "zip",
-)
+INPUT_COLUMNS = PERSON_COLUMNS
 
 NAME_COLUMNS = (
     "given_std",
