@@ -113,8 +113,6 @@ def task_score(args: dict[str, Any]) -> dict[str, Any]:
 
     ids = pa.table({"request_row": accepted["request_row"], "request_id": accepted["request_id"]})
     outcomes = result.outcomes.join(ids, "request_row").to_pandas()
-    outcomes["tax_year"] = outcomes["tax_year"].astype("Int64").astype("string")
-    outcomes = outcomes[["request_id", "outcome", "tin", "street", "zip", "tax_year"]]
     quality = score(
         outcomes,
         read_truth(Path(args["truth"])),

@@ -96,9 +96,8 @@ def run_demo(
             [dict(r) for r in repos.iter_outcome_rows(session=session, batch_id=batch_id)]
         )
     engine.dispose()
-    outcomes["tax_year"] = outcomes["tax_year"].astype("Int64").astype("string")
     evaluation = evaluate(
-        outcomes[["request_id", "outcome", "tin", "street", "zip", "tax_year"]],
+        outcomes,
         read_truth(result.truth_path),
         expected_wrong_matches=decided.expected_wrong_matches or 0.0,
     )

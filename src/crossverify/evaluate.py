@@ -42,15 +42,18 @@ def read_truth(path: Path) -> pd.DataFrame:
 def evaluate(
     outcomes: pd.DataFrame, truth: pd.DataFrame, *, expected_wrong_matches: float
 ) -> Evaluation:
-    """`outcomes`: request_id, outcome, tin, street, zip, tax_year (one row per request)."""
-    df = truth.merge(outcomes, on="request_id", how="left", validate="one_to_one")
+    """`outcomes`: one row per request with request_id, outcome, tin, tax_year (others ignored)."""
+    used = outcomes[["request_id", "outcome", "tin", "tax_year"]].assign(
+        tax_year=outcomes["tax_year"].astype("Int64").astype("string")
+    )
+    df = truth.merge(used, on="request_id", how="left", validate="one_to_one")
     disclosed = df["outcome"].isin(DISCLOSED)
     wrong = disclosed & (df["tin"].fillna("") != df["true_tin"])
     wrong_address = (
         disclosed
         & ~wrong
         & df["outcome"].isin({"M1", "M2"})
-        & (df["tax_year"].astype("string").fillna("") != df["expected_tax_year"])
+        & (df["tax_year"].fillna("") != df["expected_tax_year"])
     )
     findable = df["expected_outcome"].isin({"M1", "M2", "M3"})
     found = findable & disclosed & ~wrong

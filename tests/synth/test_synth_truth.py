@@ -7,19 +7,10 @@ import pyarrow as pa
 import pytest
 
 from crossverify.standardize import standardize_records
+from crossverify.types import PERSON_COLUMNS
 
 DISCLOSABLE = ("form_1040", "form_w7", "form_w2", "form_1099")
-NAME_AND_ADDRESS = (
-    "first_name",
-    "middle_name",
-    "last_name",
-    "suffix",
-    "dob",
-    "street",
-    "city",
-    "state",
-    "zip",
-)
+NAME_AND_ADDRESS = PERSON_COLUMNS
 # Corroborated requests (by entity) whose strings the standardizer does not reconcile with
 # any master row of the taxpayer, typo_street aside. Measured 1.4% (18 of 1307, seed 7,
 # 20k persons / 2k requests); every case is a rendering the standardizer does not fold yet,

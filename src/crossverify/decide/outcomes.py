@@ -81,12 +81,16 @@ def surname_agrees(c: pd.DataFrame) -> pd.Series:
     )
 
 
+def name_plausible(c: pd.DataFrame) -> pd.Series:
+    """Given name and surname agree: the name could be this taxpayer's."""
+    return _in(c["gamma_given_name"], GIVEN_AGREES) & surname_agrees(c)
+
+
 def names_agree(c: pd.DataFrame) -> pd.Series:
     """Given name and surname agree and no identifier says these are two people."""
     dob_ok = (c["gamma_dob"] < 0) | (c["gamma_dob"] >= DOB_LEVELS["one_edit"])
     return (
-        _in(c["gamma_given_name"], GIVEN_AGREES)
-        & surname_agrees(c)
+        name_plausible(c)
         & (c["gamma_suffix"] != SUFFIX_LEVELS["conflict"])
         & (c["gamma_middle_initial"] != 0)
         & dob_ok
@@ -110,14 +114,12 @@ def namesake_rate(c: pd.DataFrame) -> float:
 
     Measured where it can be seen: among requests whose name and address agree with exactly
     one taxpayer and where both sides give a date of birth, the share whose dates are years
-    apart
-    (a father and son of one name at one address, one of them not on file). Requests without
+    apart (a father and son of one name at one address, one of them not on file). Requests without
     a date of birth carry the same risk unseen; it is added to their disclosures.
     """
     # Only hits a missing DOB would let through: with Jr/Sr on one side only, no DOB means N3.
     name_address = (
-        _in(c["gamma_given_name"], GIVEN_AGREES)
-        & surname_agrees(c)
+        name_plausible(c)
         & (c["gamma_suffix"] == SUFFIX_LEVELS["same"])
         & (c["gamma_middle_initial"] != 0)
         & _in(c["gamma_address"], ADDRESS_CORROBORATES)
@@ -163,7 +165,7 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     c["confidence"] = c["match_probability"] * np.where(unseen, 1.0 - hidden_namesake, 1.0)
     c["qualifies"] = qualifies(c)
     # A namesake whose details conflict still makes the answer "insufficient", not "none".
-    c["plausible"] = _in(c["gamma_given_name"], GIVEN_AGREES) & surname_agrees(c)
+    c["plausible"] = name_plausible(c)
     c["unconfirmed"] = c["qualifies"] & suffix_unconfirmed(c)
     c = c.sort_values(["request_row", "match_weight"], ascending=[True, False])
     grouped = c.groupby("request_row", sort=False)
