@@ -373,6 +373,19 @@ def _outcome_lines(entries: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return [*lines, ""]
 
 
+def _step_row(size: str, label: str, step: dict[str, Any], count: str, unit: str) -> list[str]:
+    """One crossverify step measured in its own process: rows, seconds, rate and peak memory."""
+    return [
+        size,
+        "crossverify",
+        label,
+        f"{_n(step[count])} {unit}",
+        _s(step["seconds"]),
+        _n(step["rows_per_s"]),
+        _mb(step["peak_rss_mb"]),
+    ]
+
+
 def _timing_table(entries: list[tuple[str, dict[str, Any]]]) -> list[str]:
     rows: list[list[str]] = []
     notes: list[str] = []
@@ -381,30 +394,12 @@ def _timing_table(entries: list[tuple[str, dict[str, Any]]]) -> list[str]:
         score, plain = entry.get("score") or {}, entry.get("plain") or {}
         if load.get("ok"):
             rows.append(
-                [
-                    size,
-                    "crossverify",
-                    "load: standardize master file",
-                    f"{_n(load['rows'])} master rows",
-                    _s(load["seconds"]),
-                    _n(load["rows_per_s"]),
-                    _mb(load["peak_rss_mb"]),
-                ]
+                _step_row(size, "load: standardize master file", load, "rows", "master rows")
             )
         elif load:
             notes.append(_failed(f"load {size}", load))
         if train.get("ok"):
-            rows.append(
-                [
-                    size,
-                    "crossverify",
-                    "train: u sampling + EM",
-                    f"{_n(train['rows'])} master rows",
-                    _s(train["seconds"]),
-                    _n(train["rows_per_s"]),
-                    _mb(train["peak_rss_mb"]),
-                ]
-            )
+            rows.append(_step_row(size, "train: u sampling + EM", train, "rows", "master rows"))
         elif train:
             notes.append(_failed(f"train {size}", train))
         if score.get("ok"):
@@ -423,17 +418,8 @@ def _timing_table(entries: list[tuple[str, dict[str, Any]]]) -> list[str]:
             order = [k for k in STAGE_ORDER if k in timings]
             order += [k for k in timings if k not in order]
             stages = ", ".join(f"{k} {_s(timings[k])}" for k in order)
-            rows.append(
-                [
-                    size,
-                    "crossverify",
-                    f"score: `match_requests` ({stages})",
-                    f"{_n(score['accepted'])} accepted",
-                    _s(score["seconds"]),
-                    _n(score["rows_per_s"]),
-                    _mb(score["peak_rss_mb"]),
-                ]
-            )
+            label = f"score: `match_requests` ({stages})"
+            rows.append(_step_row(size, label, score, "accepted", "accepted"))
         if plain.get("ok"):
             rows.append(
                 [
