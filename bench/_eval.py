@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from crossverify.evaluate import DISCLOSED, Evaluation, evaluate
+from crossverify.evaluate import Evaluation, evaluate
+from crossverify.types import DISCLOSED_OUTCOMES
 
 # Kinds of request, read from the truth file's `scenario` traits (synth.requests). A request
 # may carry several traits, so it may count under several kinds.
@@ -70,10 +71,10 @@ def score(
 
 def errors_by_kind(outcomes: pd.DataFrame, truth: pd.DataFrame) -> dict[str, dict[str, int]]:
     df = truth.merge(outcomes, on="request_id", how="left")
-    disclosed = df["outcome"].isin(DISCLOSED)
+    disclosed = df["outcome"].isin(DISCLOSED_OUTCOMES)
     tin = df["tin"].fillna("").astype(str)
     wrong = disclosed & (tin != df["true_tin"])
-    findable = df["expected_outcome"].isin(DISCLOSED)
+    findable = df["expected_outcome"].isin(DISCLOSED_OUTCOMES)
     missed = findable & ~(disclosed & ~wrong)
     traits = df["scenario"].fillna("").str.split("+")
     out: dict[str, dict[str, int]] = {}

@@ -24,8 +24,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from bench._eval import UntrainedLog, score
 
 LINK_COLUMNS = ("first_name", "last_name", "dob", "street", "city", "zip")
@@ -183,10 +181,8 @@ def task(args: dict[str, Any]) -> dict[str, Any]:
 
     disclosed = outcomes["outcome"].isin(["M2", "M3"])
     expected_wrong = float((1.0 - outcomes.loc[disclosed, "match_probability"]).sum())
-    frame = outcomes[["request_id", "outcome", "tin", "street", "zip", "tax_year"]].copy()
-    frame["tax_year"] = frame["tax_year"].astype("string")
     quality = score(
-        pd.DataFrame(frame),
+        outcomes,
         read_truth(Path(args["truth"])),
         expected_wrong_matches=expected_wrong,
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-DISCLOSED = frozenset({"M1", "M2", "M3"})
+from crossverify.types import DISCLOSED_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def evaluate(
         tax_year=outcomes["tax_year"].astype("Int64").astype("string")
     )
     df = truth.merge(used, on="request_id", how="left", validate="one_to_one")
-    disclosed = df["outcome"].isin(DISCLOSED)
+    disclosed = df["outcome"].isin(DISCLOSED_OUTCOMES)
     wrong = disclosed & (df["tin"].fillna("") != df["true_tin"])
     wrong_address = (
         disclosed
@@ -55,7 +55,7 @@ def evaluate(
         & df["outcome"].isin({"M1", "M2"})
         & (df["tax_year"].fillna("") != df["expected_tax_year"])
     )
-    findable = df["expected_outcome"].isin({"M1", "M2", "M3"})
+    findable = df["expected_outcome"].isin(DISCLOSED_OUTCOMES)
     found = findable & disclosed & ~wrong
     scenario = df["scenario"].fillna("")
     return Evaluation(

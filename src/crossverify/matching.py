@@ -25,6 +25,7 @@ from crossverify.link.score import REQUESTS_TABLE, load_model, prior_match_weigh
 from crossverify.master.load import MASTER_PARQUET, read_master_info
 from crossverify.policy import Policy
 from crossverify.standardize.frame import standardize_records
+from crossverify.types import DISCLOSED_OUTCOMES
 
 OUTCOME_COLUMNS = (
     "request_row",
@@ -78,6 +79,7 @@ def match_requests(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     settings = load_model(ctx.model_path)
+    prior_weight = prior_match_weight(settings)
     master = read_master_info(ctx.master_dir)
     trained_on = settings.get("crossverify", {}).get("master_id")
     if trained_on != master.master_id:
@@ -101,7 +103,7 @@ def match_requests(
         pairs_table=pairs,
         requests_table=REQUESTS_TABLE,
         master_parquet=ctx.master_parquet,
-        prior_weight=prior_match_weight(settings),
+        prior_weight=prior_weight,
     )
     timings["link"] = time.perf_counter() - started
 
@@ -111,7 +113,7 @@ def match_requests(
         margin_bits=policy.runner_up_margin_bits,
         prior_on_file=policy.prior_on_file,
         taxpayers_on_file=master.taxpayers,
-        prior_match_weight=prior_match_weight(settings),
+        prior_match_weight=prior_weight,
     )
     decisions = decide(candidates, std["request_row"].combine_chunks(), rules)
     timings["decide"] = time.perf_counter() - started
@@ -148,7 +150,7 @@ def match_requests(
             "explanation": explanations,
         }
     ).sort_by("request_row")
-    disclosed = pc.is_in(result["outcome"], pa.array(["M1", "M2", "M3"]))
+    disclosed = pc.is_in(result["outcome"], pa.array(DISCLOSED_OUTCOMES))
     timings["disclose"] = time.perf_counter() - started
     return MatchResult(
         outcomes=result,

@@ -30,9 +30,9 @@ from crossverify.matching import MatchContext, current_model_path, match_request
 from crossverify.policy import Policy
 from crossverify.store import repos
 from crossverify.store.tables import REJECTED, BatchStatus, Role, User
+from crossverify.types import DISCLOSED_OUTCOMES
 
 ACCEPTED_FILE = "accepted.parquet"
-DISCLOSED_OUTCOMES = ("M1", "M2", "M3")
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,8 @@ PERSON_COLUMNS: tuple[str, ...] = (
     "state",
     "zip",
 )
+DISCLOSED_OUTCOMES: tuple[str, ...] = tuple(o.value for o in Outcome if o.is_match)
+
 MASTER_COLUMNS: tuple[str, ...] = (
     "tin",
     "tin_type",
