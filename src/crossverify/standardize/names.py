@@ -22,6 +22,7 @@ from nicknames import name_triplets
 
 from crossverify.standardize.text import name_tokens
 from crossverify.standardize.vocab import (
+    ENGLISH_FORMS_OF_SPANISH_NAMES,
     GENERATIONAL_SUFFIXES,
     JOINED_PREFIXES,
     NICKNAME_EDGES_DROPPED,
@@ -141,7 +142,7 @@ def parse_given(value: str | None) -> GivenName:
         >>> parse_given("José Luis").given_first
         'JOSE'
         >>> parse_given("Bill").nick_keys
-        ('BILL', 'WILLIAM', 'WILLIS')
+        ('BILL', 'GUILLERMO', 'WILLIAM', 'WILLIS')
     """
     tokens = _tokens(value)
     if not tokens or " ".join(tokens) in PLACEHOLDER_NAMES:
@@ -269,8 +270,9 @@ def _canonical_lookup() -> dict[str, frozenset[str]]:
         if (canonical, nickname) in NICKNAME_EDGES_DROPPED:
             continue
         lookup.setdefault(nickname, set()).add(canonical)
-    for nickname, canonicals in SPANISH_DIMINUTIVES.items():
-        lookup.setdefault(nickname, set()).update(canonicals)
+    for table in (SPANISH_DIMINUTIVES, ENGLISH_FORMS_OF_SPANISH_NAMES):
+        for nickname, canonicals in table.items():
+            lookup.setdefault(nickname, set()).update(canonicals)
     return {nickname: frozenset(canonicals) for nickname, canonicals in lookup.items()}
 
 
