@@ -5,7 +5,7 @@ UV := python3 -m uv
 RUN := $(UV) run --frozen
 DEMO_DIR ?= demo
 
-.PHONY: setup demo test test-fast bench lint format clean
+.PHONY: setup demo test test-fast fuzz bench lint format clean
 
 setup: .venv/.installed
 
@@ -22,6 +22,9 @@ test: setup ## all tests, the slow ones (PostgreSQL, end to end) included
 
 test-fast: setup ## skip the slow, PostgreSQL, Spark and browser tests
 	$(RUN) pytest -n 2 -m "not slow and not postgres and not spark and not browser"
+
+fuzz: setup ## the hostile-file property tests with 50x their example budget (12,000 files, ~6 min)
+	CROSSVERIFY_FUZZ_SCALE=50 $(RUN) pytest -p no:xdist -q tests/intake/test_intake_property.py
 
 bench: setup ## benchmarks; numbers go to docs/benchmarks.md
 	$(RUN) python -m bench

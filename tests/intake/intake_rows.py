@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
+from crossverify.intake.manifest import new_keypair, sign_manifest, write_manifest
+from crossverify.policy import Policy, Signer
 from crossverify.types import REQUEST_COLUMNS
+
+AGENCY = "U.S. Immigration and Customs Enforcement"
 
 TODAY = date(2025, 6, 1)
 
@@ -44,3 +50,23 @@ def request_csv(rows: list[dict[str, str]], delimiter: str = ",") -> str:
         full = {**GOOD_ROW, "request_id": f"REQ-{i}", **row}
         lines.append(csv_line([full[c] for c in REQUEST_COLUMNS], delimiter))
     return "\n".join(lines) + "\n"
+
+
+def signed_batch(tmp_path: Path, text: str, **policy: Any) -> tuple[Path, Path, Policy]:
+    """A request file holding `text`, its signed manifest, and a policy listing the signer
+    (`policy` gives further policy settings)."""
+    keys = new_keypair()
+    request_file = tmp_path / "batch.csv"
+    request_file.write_text(text, encoding="utf-8")
+    manifest = sign_manifest(
+        request_file=request_file,
+        agency=AGENCY,
+        official_name="A. Official",
+        official_title="Director",
+        certification="Each person is the subject of an active criminal investigation.",
+        private_pem=keys.private_pem,
+    )
+    manifest_file = tmp_path / "batch.manifest.json"
+    write_manifest(manifest, manifest_file)
+    signer = Signer(name="A. Official", title="Director", agency=AGENCY, public_key=keys.public_key)
+    return request_file, manifest_file, Policy(signers=(signer,), **policy)

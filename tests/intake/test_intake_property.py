@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,8 @@ from crossverify.intake.validate import validate_requests
 from crossverify.policy import Policy
 from crossverify.types import REQUEST_COLUMNS
 
+# `make fuzz` multiplies every example budget (CROSSVERIFY_FUZZ_SCALE); the default run stays quick.
+FUZZ_SCALE = int(os.environ.get("CROSSVERIFY_FUZZ_SCALE", "1"))
 NASTY = '",;\t|\n\r\x00 xé\ufeff\\'
 CELLS = st.one_of(
     st.sampled_from([*GOOD_ROW.values(), "", "FNU", "Unknown", "all years", "*", "13/45/2020"]),
@@ -71,13 +74,15 @@ def check_intake(data: bytes, name: str) -> None:
     assert read.encoding in ("utf-8", "utf-8-sig", "latin-1")
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=120 * FUZZ_SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(hostile_csv(), st.sampled_from(["r.csv", "r.tsv", "r.txt"]))
 def test_hostile_csv_is_refused_or_fully_accounted(data: bytes, name: str) -> None:
     check_intake(data, name)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60 * FUZZ_SCALE, deadline=None)
 @given(st.binary(max_size=300))
 def test_random_bytes(data: bytes) -> None:
     check_intake(data, "r.csv")
@@ -108,7 +113,7 @@ def hostile_jsonl(draw: st.DrawFn) -> bytes:
     return text.encode("utf-8", errors="surrogatepass")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60 * FUZZ_SCALE, deadline=None)
 @given(hostile_jsonl())
 def test_hostile_jsonl_is_refused_or_fully_accounted(data: bytes) -> None:
     check_intake(data, "r.jsonl")

@@ -20,9 +20,19 @@ import pyarrow.compute as pc
 from crossverify.errors import InputFileError, ManifestError
 from crossverify.intake.manifest import read_manifest, verify_manifest
 from crossverify.intake.readers import ReadResult, read_request_bytes
-from crossverify.intake.validate import REJECTED_SCHEMA, later_duplicates, validate_requests
+from crossverify.intake.validate import (
+    REJECT_HINTS,
+    REJECTED_SCHEMA,
+    later_duplicates,
+    validate_requests,
+)
 from crossverify.policy import Policy, Signer
 from crossverify.types import RejectCode
+
+_DUPLICATE_SENTENCE = (
+    f"{RejectCode.R07.value}: request_id was already used by an earlier row. "
+    f"{REJECT_HINTS[RejectCode.R07]}"
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,9 @@ def intake_batch(
     Raises:
         ManifestError: the manifest is unsigned, signed by a key the policy does not list
             or has revoked, or the file's hash differs (the file changed after signing).
-        InputFileError: the file cannot be read as a request file at all.
+        InputFileError: the file cannot be read as a request file at all, its header lacks
+            a column of the policy's `required_columns`, or it holds more rows than the
+            policy's `max_rows_per_batch`.
     """
     manifest = read_manifest(manifest_file)
     try:
@@ -75,7 +87,12 @@ def intake_batch(
         raise ManifestError(
             f"request file {request_file.name} changed while it was being read; submit it again"
         )
-    read = read_request_bytes(data, name=request_file.name, max_rows=policy.max_rows_per_batch)
+    read = read_request_bytes(
+        data,
+        name=request_file.name,
+        max_rows=policy.max_rows_per_batch,
+        required_columns=policy.required_columns,
+    )
     validation = validate_requests(read.rows, policy=policy, today=today, malformed=read.malformed)
     rejected = pa.concat_tables([validation.rejected, malformed_rejects(read)])
     rejected = rejected.sort_by("row_number")
@@ -102,8 +119,16 @@ def malformed_rejects(read: ReadResult) -> pa.Table:
     reasons = pc.if_else(
         pa.array(duplicate, pa.bool_()), f"{RejectCode.R07.value};{r08}", pa.scalar(r08)
     )
-    detail = pc.binary_join_element_wise(
-        f"{r08}: the row cannot be read: ", malformed.column("detail").combine_chunks(), ".", ""
+    read_detail = pc.binary_join_element_wise(
+        f"{r08}: the row cannot be read: ",
+        malformed.column("detail").combine_chunks(),
+        f". {REJECT_HINTS[RejectCode.R08]}",
+        "",
+    )
+    detail = pc.if_else(
+        pa.array(duplicate, pa.bool_()),
+        pc.binary_join_element_wise(f"{_DUPLICATE_SENTENCE} ", read_detail, ""),
+        read_detail,
     )
     return pa.Table.from_arrays(
         [

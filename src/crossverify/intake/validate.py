@@ -134,14 +134,14 @@ def validate_requests(
     numbers = np.asarray(rows.column("row_number").to_numpy(), dtype=np.int64)
     ids = _text(rows, "request_id")
     checks: list[tuple[RejectCode, Conditions, str]] = [
-        (RejectCode.R01, _name_conditions(rows), _HINTS[RejectCode.R01]),
-        (RejectCode.R02, _address_conditions(rows), _HINTS[RejectCode.R02]),
-        (RejectCode.R03, _order_conditions(rows), _HINTS[RejectCode.R03]),
-        (RejectCode.R04, _statute_missing(rows), _HINTS[RejectCode.R04]),
+        (RejectCode.R01, _name_conditions(rows), REJECT_HINTS[RejectCode.R01]),
+        (RejectCode.R02, _address_conditions(rows), REJECT_HINTS[RejectCode.R02]),
+        (RejectCode.R03, _order_conditions(rows), REJECT_HINTS[RejectCode.R03]),
+        (RejectCode.R04, _statute_missing(rows), REJECT_HINTS[RejectCode.R04]),
         (
             RejectCode.R05,
             _statute_not_permitted(rows, policy),
-            f"Permitted statutes: {'; '.join(policy.permitted_statutes)}.",
+            _statute_hint(policy),
         ),
         (
             RejectCode.R06,
@@ -149,12 +149,12 @@ def validate_requests(
             f"Give tax years from {policy.oldest_tax_year} to {policy.newest_tax_year}, start "
             f"<= end, at most {policy.max_period_span_years} years, e.g. 2022 and 2023.",
         ),
-        (RejectCode.R07, _id_conditions(ids, numbers, malformed), _HINTS[RejectCode.R07]),
+        (RejectCode.R07, _id_conditions(ids, numbers, malformed), REJECT_HINTS[RejectCode.R07]),
         (
             RejectCode.R09,
             _order_date_conditions(rows, today),
             "Give the date of the final removal order as YYYY-MM-DD (or MM/DD/YYYY), "
-            f"not after {today.isoformat()}.",
+            f"from {OLDEST_ORDER_YEAR} and not after {today.isoformat()}, e.g. 2020-05-01.",
         ),
     ]
     reasons, details, failed = _explain(checks, rows.num_rows)
@@ -369,18 +369,34 @@ def _order_date_conditions(rows: pa.Table, today: date) -> Conditions:
     ]
 
 
-_HINTS: dict[RejectCode, str] = {
+REJECT_HINTS: dict[RejectCode, str] = {
     RejectCode.R01: "Give the given name and surname as on the removal order, in letters, "
     "e.g. 'Maria' and 'Garcia Lopez'.",
     RejectCode.R02: "Give a house number and street (e.g. '123 N Main St Apt 4') or a "
     "PO Box, RR, HC or URB address, with city and 2-letter state or a 5-digit ZIP.",
-    RejectCode.R03: "Give the final removal order's date and its reference (case number).",
+    RejectCode.R03: "Give the final removal order's date (e.g. 2020-05-01) and its reference "
+    "(the case or A-number, e.g. 'A012345678').",
     RejectCode.R04: "Give the criminal statute under investigation, e.g. '8 U.S.C. 1253(a)(1)'.",
-    RejectCode.R07: "Give every row its own non-empty request_id.",
+    RejectCode.R07: "Give every row its own non-empty request_id, used once in the batch "
+    "(e.g. 'REQ-2025-000123').",
+    RejectCode.R08: "Give one record per row as UTF-8 text, with one plain value for each "
+    "header column (quote a CSV value that holds the delimiter, a quote or a line break) and "
+    "no value longer than 1000 characters.",
 }
+"""What a correct value looks like, per code; R05, R06 and R09 quote the policy and date."""
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+def _statute_hint(policy: Policy) -> str:
+    statutes = policy.permitted_statutes
+    if not statutes:
+        return "The policy permits no statute: no request can be answered under it."
+    return (
+        f"Give a permitted statute or a subsection of one: {'; '.join(statutes)} "
+        f"(e.g. '{statutes[0]}(a)(1)')."
+    )
 
 
 def _explain(
