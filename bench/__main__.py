@@ -1,9 +1,9 @@
 """`python -m bench [--sizes small,medium,large] [--only NAME[,NAME]]`: run, then write the report.
 
-Benchmarks: standardize (once), synth and accuracy (per size), febrl4 (once). Every measured
-step runs in a fresh child process, one at a time. Results are kept in bench/out/results.json
-so that a partial run (`--only`, other sizes) updates its own rows and keeps the others;
-docs/benchmarks.md is rewritten from that file after every run.
+Benchmarks: standardize and intake (once), synth and accuracy (per size), febrl4 (once).
+Every measured step runs in a fresh child process, one at a time. Results are kept in
+bench/out/results.json so that a partial run (`--only`, other sizes) updates its own rows
+and keeps the others; docs/benchmarks.md is rewritten from that file after every run.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bench import report
 from bench._proc import StepResult, run_step
 from bench.synth import SIZES
 
-BENCHMARKS = ("standardize", "synth", "accuracy", "febrl4")
+BENCHMARKS = ("standardize", "intake", "synth", "accuracy", "febrl4")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -55,6 +55,15 @@ class Runner:
     def standardize(self) -> None:
         result = self.step("standardize", {}, label="standardize")
         self.record("standardize", result.as_dict())
+
+    def intake(self) -> None:
+        data = self.step("intake_data", {"out_dir": str(self.work / "intake")}, label="intake-data")
+        if not data.ok:
+            self.record("intake", {"data": data.as_dict()})
+            return
+        files = {k: data.data[k] for k in ("requests", "manifest", "policy")}
+        result = self.step("intake", files, label="intake")
+        self.record("intake", {**result.as_dict(), "data": data.as_dict()})
 
     def synth(self, size: str, *, record: bool) -> Path | None:
         persons, requests = SIZES[size]
@@ -230,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if "standardize" in args.only:
         runner.standardize()
+    if "intake" in args.only:
+        runner.intake()
     for size in args.sizes:
         if "synth" in args.only:
             runner.synth(size, record=True)

@@ -17,11 +17,13 @@ Task = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _tasks() -> dict[str, Task]:
-    from bench import accuracy, plain_splink, standardize, synth
+    from bench import accuracy, intake, plain_splink, standardize, synth
 
     return {
         "standardize": standardize.task,
         "synth": synth.task,
+        "intake_data": intake.task_data,
+        "intake": intake.task,
         "load": accuracy.task_load,
         "train": accuracy.task_train,
         "score": accuracy.task_score,

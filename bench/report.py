@@ -150,6 +150,7 @@ def render(results: dict[str, Any], *, machine: dict[str, str]) -> str:
     ]
     lines += _summary(results)
     lines += _standardize(results.get("standardize"))
+    lines += _intake(results.get("intake"))
     lines += _synth(results)
     lines += _accuracy(results)
     lines += _febrl4(results.get("febrl4"))
@@ -163,6 +164,13 @@ def _summary(results: dict[str, Any]) -> list[str]:
         met = "meets" if std.get("met") else "**misses**"
         items.append(
             f"standardize: {std['rows_per_s']:,} rows/s on 1M rows ({met} the 100,000 target)."
+        )
+    intake = results.get("intake")
+    if intake and intake.get("ok"):
+        met = "meets" if intake.get("met") else "**misses**"
+        items.append(
+            f"intake: {intake['rows_per_s']:,} rows/s on {intake['rows']:,} rows, peak "
+            f"{_mb(intake['peak_rss_mb'])} ({met} the {intake['target_rows_per_s']:,} target)."
         )
     for size in SIZE_ORDER:
         synth = results.get(f"synth/{size}")
@@ -221,6 +229,51 @@ def _standardize(entry: dict[str, Any] | None) -> list[str]:
             ]
         ],
         "rrrrlrl",
+    )
+    return lines
+
+
+def _intake(entry: dict[str, Any] | None) -> list[str]:
+    lines = ["## intake", ""]
+    lines.append(
+        "`intake_batch` (manifest check, read, validate) on a generated batch replicated to "
+        "1,000,000 rows with unique request_ids and signed again (`bench/intake.py`). "
+        "Target: >= 200,000 rows/s."
+    )
+    lines.append("")
+    if not entry:
+        return [*lines, "Not measured yet.", ""]
+    if not entry.get("ok"):
+        data = entry.get("data") or {}
+        failed = ("intake data", data) if data.get("ok") is False else ("intake", entry)
+        return [*lines, _failed(*failed), ""]
+    met = "met" if entry.get("met") else "**not met**"
+    lines += _table(
+        [
+            "rows",
+            "file",
+            "accepted",
+            "rejected",
+            "seconds",
+            "rows/s",
+            "target",
+            "peak memory",
+            "measured",
+        ],
+        [
+            [
+                _n(entry["rows"]),
+                _mb(entry["file_bytes"] / 2**20),
+                _n(entry["accepted"]),
+                _n(entry["rejected"]),
+                _s(entry["seconds"]),
+                _n(entry["rows_per_s"]),
+                f">= {entry['target_rows_per_s']:,} rows/s: {met}",
+                _mb(entry["peak_rss_mb"]),
+                _when(entry),
+            ]
+        ],
+        "rrrrrrlrl",
     )
     return lines
 

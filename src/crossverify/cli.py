@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -37,6 +38,17 @@ app.add_typer(users_app, name="users")
 app.add_typer(batch_app, name="batch")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(keys_app, name="keys")
+holds_app = typer.Typer(
+    help="Legal holds: while one covers a batch, release and download are refused.",
+    no_args_is_help=True,
+)
+app.add_typer(holds_app, name="holds")
+package_app = typer.Typer(help="Check a response package.", no_args_is_help=True)
+app.add_typer(package_app, name="package")
+review_app = typer.Typer(
+    help="Per-record review and scope before release (officers).", no_args_is_help=True
+)
+app.add_typer(review_app, name="review")
 
 # Splink narrates every step at INFO/WARNING; our own messages say what matters.
 logging.getLogger("splink").setLevel(logging.ERROR)
@@ -171,6 +183,54 @@ def users_add(
         out.print(f"user {user.username} ({user.role}) created")
 
 
+token_app = typer.Typer(help="Per-user API tokens.", no_args_is_help=True)
+users_app.add_typer(token_app, name="token")
+
+
+@token_app.command("new")
+@_errors
+def users_token_new(
+    username: str,
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "",
+) -> None:
+    """Create an API token for USERNAME; it is printed once and only its hash is kept.
+
+    Example: crossverify users token new alice --label "case system"
+    """
+    from crossverify.ledger import record as ledger
+    from crossverify.store import repos
+    from crossverify.store.tokens import new_token
+
+    with store_session() as session:
+        user = repos.get_user_by_name(session=session, username=username)
+        row, token = new_token(session=session, user=user, label=label)
+        ledger.record_event(
+            session=session,
+            action="token_new",
+            actor="cli",
+            detail={"user": username, "id": row.id},
+        )
+        session.commit()
+        console.print(f"token {row.id} for {username} (shown once; store it now):")
+        typer.echo(token)
+
+
+@token_app.command("revoke")
+@_errors
+def users_token_revoke(token_id: int) -> None:
+    """Revoke API token TOKEN_ID (from `token new`); requests with it get 401 from now on."""
+    from crossverify.ledger import record as ledger
+    from crossverify.store.tokens import revoke_token
+
+    with store_session() as session:
+        row = revoke_token(session=session, token_id=token_id)
+        ledger.record_event(
+            session=session, action="token_revoke", actor="cli", detail={"id": row.id}
+        )
+        session.commit()
+        out.print(f"token {token_id} revoked")
+
+
 @keys_app.command("new")
 @_errors
 def keys_new(
@@ -281,8 +341,24 @@ def batch_approve(batch_id: str, username: AsUser) -> None:
     from crossverify.pipeline import approve_batch
 
     with store_session() as session:
-        result = approve_batch(session=session, batch_id=batch_id, username=username)
+        result = approve_batch(
+            session=session,
+            batch_id=batch_id,
+            username=username,
+            settings=settings(),
+        )
     out.print(f"batch {result.batch_id} approved by {username}")
+    if result.risk is not None:
+        risk = result.risk
+        out.print(
+            f"{risk.disclosures} disclosures, {risk.expected_wrong_matches:g} expected wrong "
+            f"matches = {risk.per_10k:g} per 10,000 (policy cap {risk.cap_per_10k:g})"
+        )
+        if not risk.within_cap:
+            console.print(
+                "[yellow]over the cap: release will be refused until an officer lowers the "
+                "scope (crossverify review lower-scope)[/yellow]"
+            )
 
 
 @batch_app.command("release")
@@ -293,9 +369,271 @@ def batch_release(batch_id: str, username: AsUser) -> None:
 
     with store_session() as session:
         package = release_batch(
-            session=session, settings=settings(), batch_id=batch_id, username=username
+            session=session,
+            settings=settings(),
+            batch_id=batch_id,
+            username=username,
         )
     out.print(f"package: {package.zip_path} (sha256 {package.zip_sha256})")
+
+
+@batch_app.command("download")
+@_errors
+def batch_download(batch_id: str, username: AsUser) -> None:
+    """Print the released package's path (officer, or requester of the batch's agency)."""
+    from crossverify.pipeline import download_package
+
+    with store_session() as session:
+        path = download_package(session=session, batch_id=batch_id, username=username)
+    out.print(str(path))
+
+
+@package_app.command("verify")
+@_errors
+def package_verify(
+    path: Annotated[Path, typer.Argument(help="The package directory or its zip.")],
+    public_key: Annotated[
+        str | None,
+        typer.Option(help="The system's public key (base64); default: the one in the manifest."),
+    ] = None,
+) -> None:
+    """Check every file's SHA-256 and the manifest's Ed25519 signature; exit 1 on tamper.
+
+    Example: crossverify package verify var/packages/B-20260115-ab12.zip --public-key KEY
+    """
+    from crossverify.disclose.signing import verify_package
+
+    manifest = verify_package(path, public_key=public_key)
+    origin = "the given key" if public_key else "the key in the manifest (origin not checked)"
+    out.print(
+        f"package {manifest.get('batch_id')} intact: {len(manifest['files'])} files, "
+        f"signed by {origin}"
+    )
+
+
+@holds_app.command("place")
+@_errors
+def holds_place(
+    username: AsUser,
+    court: Annotated[str, typer.Option(help="The court that ordered the hold.")],
+    case_number: Annotated[str, typer.Option(help="The court's case number.")],
+    reason: Annotated[str, typer.Option(help="Why, in a sentence.")],
+    agency: Annotated[
+        str | None, typer.Option(help="Only this requesting agency's batches (default: all).")
+    ] = None,
+) -> None:
+    """Place a legal hold (admin).
+
+    Example: crossverify holds place --as ada --court "D. Mass." --case-number 1:26-cv-1
+    --reason "TRO"
+    """
+    from crossverify.pipeline import place_hold
+
+    with store_session() as session:
+        hold = place_hold(
+            session=session,
+            username=username,
+            court=court,
+            case_number=case_number,
+            reason=reason,
+            agency=agency,
+        )
+        out.print(f"hold {hold.id} placed: {hold.reference}, scope {agency or 'all batches'}")
+
+
+@holds_app.command("lift")
+@_errors
+def holds_lift(hold_id: int, username: AsUser) -> None:
+    """Lift a legal hold (admin); releases and downloads it blocked may resume."""
+    from crossverify.pipeline import lift_hold
+
+    with store_session() as session:
+        hold = lift_hold(session=session, username=username, hold_id=hold_id)
+        out.print(f"hold {hold.id} lifted: {hold.reference}")
+
+
+@holds_app.command("list")
+@_errors
+def holds_list(
+    active: Annotated[bool, typer.Option(help="Only holds not yet lifted.")] = False,
+) -> None:
+    """List legal holds, oldest first."""
+    from crossverify.store import repos
+
+    table = Table(title="Legal holds")
+    for column in ("id", "court", "case", "scope", "placed", "lifted", "reason"):
+        table.add_column(column)
+    with store_session() as session:
+        for hold in repos.list_holds(session=session, active_only=active):
+            table.add_row(
+                str(hold.id),
+                hold.court,
+                hold.case_number,
+                hold.agency or "all",
+                hold.placed_at.isoformat(timespec="seconds"),
+                hold.lifted_at.isoformat(timespec="seconds") if hold.lifted_at else "",
+                hold.reason,
+            )
+    out.print(table)
+
+
+def _review(batch_id: str, request_id: str, decision: str, username: str, reason: str) -> None:
+    from crossverify.pipeline import review_record
+
+    with store_session() as session:
+        review_record(
+            session=session,
+            batch_id=batch_id,
+            request_id=request_id,
+            decision=decision,
+            reason=reason,
+            username=username,
+        )
+    out.print(f"{request_id} of batch {batch_id}: {decision} by {username}")
+
+
+ReviewReason = Annotated[str, typer.Option(help="Why, in a sentence.")]
+
+
+@review_app.command("confirm")
+@_errors
+def review_confirm(
+    batch_id: str, request_id: str, username: AsUser, reason: ReviewReason = ""
+) -> None:
+    """Confirm one record's disclosure (an officer who did not submit the batch)."""
+    _review(batch_id, request_id, "confirm", username, reason)
+
+
+@review_app.command("refuse")
+@_errors
+def review_refuse(
+    batch_id: str, request_id: str, username: AsUser, reason: ReviewReason = ""
+) -> None:
+    """Refuse one record's disclosure: it leaves as unmatched N2 and is not disclosed.
+
+    Example: crossverify review refuse B-20260115-ab12 REQ-7 --as olga --reason "shelter"
+    """
+    _review(batch_id, request_id, "refuse", username, reason)
+
+
+@review_app.command("list")
+@_errors
+def review_list(batch_id: str) -> None:
+    """List a batch's review decisions, oldest first (the newest per record is in force)."""
+    from crossverify.store import repos
+
+    table = Table(title=f"Reviews of {batch_id}")
+    for column in ("request_id", "decision", "reason", "officer", "decided"):
+        table.add_column(column)
+    with store_session() as session:
+        repos.get_batch(session=session, batch_id=batch_id)
+        for review in repos.reviews_for_batch(session=session, batch_id=batch_id):
+            officer = repos.get_user(session=session, user_id=review.officer_id).username
+            table.add_row(
+                review.request_id,
+                review.decision,
+                review.reason,
+                officer,
+                review.decided_at.isoformat(timespec="seconds"),
+            )
+    out.print(table)
+
+
+@review_app.command("lower-scope")
+@_errors
+def review_lower_scope(
+    batch_id: str,
+    username: AsUser,
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(help="Withhold disclosures below this; default: the widest within the cap."),
+    ] = None,
+) -> None:
+    """Withhold a batch's disclosures below a confidence, to bring it within the policy's cap.
+
+    Example: crossverify review lower-scope B-20260115-ab12 --as olga --min-confidence 0.995
+    """
+    from crossverify.pipeline import lower_scope, scope_within_cap
+
+    with store_session() as session:
+        if min_confidence is None:
+            min_confidence = scope_within_cap(
+                session=session, batch_id=batch_id, settings=settings()
+            )
+            if min_confidence is None:
+                out.print(f"batch {batch_id} is within the cap: nothing to withhold")
+                return
+        result = lower_scope(
+            session=session,
+            batch_id=batch_id,
+            min_confidence=min_confidence,
+            username=username,
+            settings=settings(),
+        )
+    risk = result.risk
+    out.print(
+        f"batch {batch_id}: {result.withheld} disclosures below {min_confidence:g} withheld; "
+        f"{risk.disclosures} remain, {risk.per_10k:g} expected wrong per 10,000 "
+        f"(cap {risk.cap_per_10k:g})"
+    )
+
+
+@app.command()
+@_errors
+def purge(
+    older_than: Annotated[
+        int, typer.Option("--older-than", help="Days since release (UTC).", min=0)
+    ],
+    username: AsUser,
+) -> None:
+    """Remove request and intermediate files of batches released more than DAYS ago (admin).
+
+    The store, the ledger and the response packages are kept; each purged batch is an audit
+    event; a rerun purges nothing twice.
+    Example: crossverify purge --older-than 365 --as ada
+    """
+    from crossverify.pipeline import purge_batches
+
+    with store_session() as session:
+        purged = purge_batches(
+            session=session, settings=settings(), older_than_days=older_than, username=username
+        )
+    for batch in purged:
+        out.print(f"{batch.batch_id}: {len(batch.files)} files removed")
+    out.print(f"{len(purged)} batches purged")
+
+
+@ledger_app.command("export")
+@_errors
+def ledger_export(
+    first_day: Annotated[
+        datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (UTC).")
+    ],
+    last_day: Annotated[
+        datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day, included (UTC).")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write into.")],
+) -> None:
+    """Write the disclosure accounting for a date range as CSV and JSON, with chain status.
+
+    Example: crossverify ledger export --from 2026-01-01 --to 2026-03-31 --out exports/
+    """
+    from crossverify.ledger.export import export_accounting
+
+    with store_session() as session:
+        export = export_accounting(
+            session=session,
+            first_day=first_day.date(),
+            last_day=last_day.date(),
+            out_dir=out_dir,
+        )
+    state = "chain intact" if export.chain.ok else f"CHAIN BROKEN: {export.chain.reason}"
+    out.print(
+        f"{export.entries} disclosures -> {export.csv_path}, {export.json_path} "
+        f"({state}, head {export.chain.head_hash})"
+    )
+    if not export.chain.ok:
+        raise typer.Exit(1)
 
 
 @ledger_app.command("verify")
@@ -337,3 +675,54 @@ def print_summary(counts: dict[str, int], expected_wrong: float | None) -> None:
         table.add_row(code, str(counts[code]))
     out.print(table)
     out.print(f"expected wrong matches: {expected_wrong}")
+
+
+@app.command()
+@_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    worker: Annotated[
+        bool, typer.Option(help="Run batches in this process (the embedded default).")
+    ] = True,
+) -> None:
+    """Serve the HTTP API with uvicorn.
+
+    Example: crossverify serve --port 8000
+    """
+    import uvicorn
+
+    from crossverify.api import create_app
+
+    uvicorn.run(create_app(settings(), run_worker=worker), host=host, port=port)
+
+
+@app.command()
+@_errors
+def worker(
+    poll: Annotated[float, typer.Option(help="Seconds between looks for queued batches.")] = 2.0,
+    once: Annotated[bool, typer.Option(help="Run what is queued, then exit.")] = False,
+) -> None:
+    """Run queued batches (and batches a killed worker left running) until stopped.
+
+    Example: crossverify worker --once
+    """
+    import time
+
+    from crossverify.jobs import InProcessRunner
+    from crossverify.store.engine import make_engine, migrate, session_factory
+
+    cfg = settings()
+    engine = make_engine(cfg.store_url)
+    migrate(engine)
+    runner = InProcessRunner(sessions=session_factory(engine), settings=cfg, policy=policy())
+    try:
+        while True:
+            for future in [runner.enqueue_run(b) for b in runner.pending()]:
+                future.result()
+            if once:
+                return
+            time.sleep(poll)
+    finally:
+        runner.shutdown()
+        engine.dispose()

@@ -17,7 +17,14 @@ from crossverify.evaluate import Evaluation, evaluate, read_truth
 from crossverify.link.backend import make_duckdb
 from crossverify.link.train import train_model
 from crossverify.master.load import MASTER_PARQUET, load_master
-from crossverify.pipeline import approve_batch, release_batch, run_batch, submit_batch
+from crossverify.pipeline import (
+    approve_batch,
+    lower_scope,
+    release_batch,
+    run_batch,
+    scope_within_cap,
+    submit_batch,
+)
 from crossverify.policy import load_policy
 from crossverify.store import repos
 from crossverify.store.engine import make_engine, migrate, session_factory
@@ -86,10 +93,27 @@ def run_demo(
             "approve (a second user, an officer)",
             lambda: approve_batch(session=session, batch_id=batch_id, username="officer"),
         )
+        scope = scope_within_cap(session=session, batch_id=batch_id, policy=policy)
+        if scope is not None:  # over the policy's expected-wrong cap: withhold the least sure
+            min_confidence = scope
+            step(
+                f"lower scope: withhold disclosures below confidence {min_confidence:g}",
+                lambda: lower_scope(
+                    session=session,
+                    batch_id=batch_id,
+                    min_confidence=min_confidence,
+                    username="officer",
+                    policy=policy,
+                ),
+            )
         package = step(
             "release: package + ledger",
             lambda: release_batch(
-                session=session, settings=settings, batch_id=batch_id, username="officer"
+                session=session,
+                settings=settings,
+                batch_id=batch_id,
+                username="officer",
+                policy=policy,
             ),
         )
         outcomes = pd.DataFrame(

@@ -67,3 +67,31 @@ class LedgerBroken(CrossverifyError):
 
     code = "ledger"
     status = 500
+
+
+class HoldActive(CrossverifyError):
+    """A legal hold covers the batch: release and download wait until an admin lifts it."""
+
+    code = "legal_hold"
+    status = 423
+
+    def __init__(
+        self, message: str, *, batch_id: str | None = None, hold_ids: tuple[int, ...] = ()
+    ) -> None:
+        super().__init__(message, batch_id=batch_id)
+        self.hold_ids = hold_ids
+
+
+class PackageTampered(CrossverifyError):
+    """A response package's files or manifest signature do not verify."""
+
+    code = "package_tampered"
+    status = 422
+
+
+class ExpectedWrongTooHigh(CrossverifyError):
+    """The batch's expected wrong matches per 10,000 disclosures exceed the policy's cap:
+    release waits until an officer lowers the batch's scope."""
+
+    code = "expected_wrong_cap"
+    status = 409

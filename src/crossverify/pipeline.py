@@ -7,10 +7,11 @@ refusal is an audit event in the ledger, and every disclosed record an accountin
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +22,69 @@ from sqlalchemy.orm import Session
 
 from crossverify.config import Settings
 from crossverify.disclose.package import Package, write_package
-from crossverify.errors import CrossverifyError, PermissionDenied
+from crossverify.disclose.signing import system_signing_key
+from crossverify.errors import (
+    CrossverifyError,
+    ExpectedWrongTooHigh,
+    HoldActive,
+    PermissionDenied,
+    StateError,
+)
 from crossverify.intake.batch import intake_batch
 from crossverify.ledger import record as ledger
 from crossverify.ledger.record import NewEntry
 from crossverify.link.backend import make_duckdb
 from crossverify.matching import MatchContext, current_model_path, match_requests
-from crossverify.policy import Policy
+from crossverify.policy import Policy, load_policy
 from crossverify.store import repos
-from crossverify.store.tables import REJECTED, BatchStatus, Role, User
+from crossverify.store.engine import write_connection
+from crossverify.store.tables import (
+    REJECTED,
+    Batch,
+    BatchStatus,
+    LegalHold,
+    RecordReview,
+    Role,
+    User,
+)
 from crossverify.types import DISCLOSED_OUTCOMES
 
 ACCEPTED_FILE = "accepted.parquet"
+PACKAGE_KEY_FILE = "package_ed25519.pem"  # under data_dir/keys; created on first release
+WITHHELD_OUTCOME = "N2"  # a disclosure refused on review leaves as insufficient evidence
+SCOPE_LOWERED = "scope_lowered"  # the reason of the refusals `lower_scope` records
+
+
+@dataclass(frozen=True)
+class DisclosureRisk:
+    """Expected wrong matches over the disclosures that remain, against the policy's cap."""
+
+    disclosures: int
+    expected_wrong_matches: float
+    per_10k: float
+    cap_per_10k: float
+
+    @property
+    def within_cap(self) -> bool:
+        return self.per_10k <= self.cap_per_10k
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "disclosures": self.disclosures,
+            "expected_wrong_matches": self.expected_wrong_matches,
+            "expected_wrong_per_10k": self.per_10k,
+            "max_expected_wrong_per_10k": self.cap_per_10k,
+        }
+
+
+@dataclass(frozen=True)
+class ScopeResult:
+    """What `lower_scope` withheld and the batch's risk afterwards."""
+
+    batch_id: str
+    min_confidence: float
+    withheld: int
+    risk: DisclosureRisk
 
 
 @dataclass(frozen=True)
@@ -42,6 +94,7 @@ class BatchSummary:
     rows_read: int
     counts: dict[str, int]
     expected_wrong_matches: float | None
+    risk: DisclosureRisk | None = None
 
 
 def _user(session: Session, username: str, *roles: Role) -> User:
@@ -256,8 +309,20 @@ def summary(batch: Any) -> BatchSummary:
     )
 
 
-def approve_batch(*, session: Session, batch_id: str, username: str) -> BatchSummary:
-    """Approve a decided batch; the approving officer may not be the one who submitted it."""
+def approve_batch(
+    *,
+    session: Session,
+    batch_id: str,
+    username: str,
+    settings: Settings | None = None,
+    policy: Policy | None = None,
+) -> BatchSummary:
+    """Approve a decided batch; the approving officer may not be the one who submitted it.
+
+    The summary shown (and recorded) includes the expected wrong matches per 10,000
+    disclosures and the policy's cap; a batch over the cap may be approved, but its release
+    is refused until an officer lowers its scope (`lower_scope`).
+    """
     officer = _user(session, username, Role.OFFICER)
     batch = repos.get_batch(session=session, batch_id=batch_id)
     if batch.submitted_by == officer.id:
@@ -271,11 +336,13 @@ def approve_batch(*, session: Session, batch_id: str, username: str) -> BatchSum
         )
         session.commit()
         raise PermissionDenied(f"{username} submitted batch {batch_id} and may not approve it")
+    risk = _risk(session, batch, _policy_in_force(settings, policy))
     seen = {
         "counts": batch.counts,
         "expected_wrong_matches": batch.expected_wrong_matches,
         "model_id": batch.model_id,
         "policy_id": batch.policy_id,
+        **risk.as_dict(),
     }
     batch = repos.set_batch_status(
         session=session,
@@ -288,23 +355,67 @@ def approve_batch(*, session: Session, batch_id: str, username: str) -> BatchSum
         session=session, action="approve", actor=username, batch_id=batch_id, detail=seen
     )
     session.commit()
-    return summary(batch)
+    return replace(summary(batch), risk=risk)
 
 
-def release_batch(*, session: Session, settings: Settings, batch_id: str, username: str) -> Package:
-    """Write the response package and account for every disclosed record, in one transaction."""
+def release_batch(
+    *,
+    session: Session,
+    settings: Settings,
+    batch_id: str,
+    username: str,
+    policy: Policy | None = None,
+) -> Package:
+    """Write the response package and account for every disclosed record, in one transaction.
+
+    A legal hold covering the batch refuses the release, even for a batch approved before the
+    hold; the check is repeated under the ledger lock so a hold placed meanwhile still wins.
+    Records refused on review leave as unmatched N2 and are not accounted as disclosures.
+    When the expected wrong matches per 10,000 disclosures exceed the policy's
+    `max_expected_wrong_per_10k`, the release is refused (`ExpectedWrongTooHigh`).
+    `policy` defaults to the settings' policy file (the built-in defaults if there is none).
+    """
+    policy = _policy_in_force(settings, policy)
+    write_connection(session=session)  # SQLite: the whole release is one writer (no upgrade)
     _user(session, username, Role.OFFICER)
+    _refuse_if_held(
+        session, repos.get_batch(session=session, batch_id=batch_id), username, "release"
+    )
     batch = repos.set_batch_status(
         session=session,
         batch_id=batch_id,
         expected=BatchStatus.APPROVED,
         status=BatchStatus.RELEASED,
     )
-    rows = list(repos.iter_outcome_rows(session=session, batch_id=batch_id))
+    refused = repos.refused_request_ids(session=session, batch_id=batch_id)
+    rows = [
+        _withheld(r) if r["outcome"] in DISCLOSED_OUTCOMES and r["request_id"] in refused else r
+        for r in repos.iter_outcome_rows(session=session, batch_id=batch_id)
+    ]
+    withheld = sum(1 for r in rows if r.get("withheld"))
     approvals = repos.approvals_for_batch(session=session, batch_id=batch_id)
     approvers = [repos.get_user(session=session, user_id=a.officer_id).username for a in approvals]
     released_at = datetime.now(UTC).isoformat(timespec="seconds")
     matched = [r for r in rows if r["outcome"] in DISCLOSED_OUTCOMES]
+    risk = _risk_of(batch, len(matched), policy)
+    if not risk.within_cap:
+        session.rollback()
+        ledger.record_event(
+            session=session,
+            action="refusal",
+            actor=username,
+            batch_id=batch_id,
+            success=False,
+            detail={"step": "release", "reason": "expected_wrong_cap", **risk.as_dict()},
+        )
+        session.commit()
+        raise ExpectedWrongTooHigh(
+            f"batch {batch_id}: {risk.per_10k:.1f} expected wrong matches per 10,000 "
+            f"disclosures ({risk.expected_wrong_matches:g} over {risk.disclosures}) exceed the "
+            f"policy's cap of {risk.cap_per_10k:g}; an officer must lower the batch's scope "
+            "(review lower-scope) before it can be released",
+            batch_id=batch_id,
+        )
     authority = _authority(settings, batch_id, {r["row_number"] for r in matched})
     package = write_package(
         out_dir=settings.data_dir / "packages" / batch_id,
@@ -337,10 +448,13 @@ def release_batch(*, session: Session, settings: Settings, batch_id: str, userna
             "model_id": batch.model_id,
             "policy_id": batch.policy_id,
             "expected_wrong_matches": batch.expected_wrong_matches,
+            "expected_wrong_per_10k": risk.per_10k,
+            "withheld_on_review": withheld,
             "approvals": approvers,
             "released_at": released_at,
             "authority_cited": sorted(set(authority.values())),
         },
+        signing_key=system_signing_key(settings.data_dir / "keys" / PACKAGE_KEY_FILE),
     )
     ledger.append_many(
         session=session,
@@ -370,6 +484,7 @@ def release_batch(*, session: Session, settings: Settings, batch_id: str, userna
             for r in matched
         ],
     )
+    _refuse_if_held(session, batch, username, "release")  # append_many holds the ledger lock
     repos.set_batch_status(
         session=session,
         batch_id=batch_id,
@@ -383,10 +498,124 @@ def release_batch(*, session: Session, settings: Settings, batch_id: str, userna
         action="release",
         actor=username,
         batch_id=batch_id,
-        detail={"package_sha256": package.zip_sha256, "disclosed": len(matched)},
+        detail={
+            "package_sha256": package.zip_sha256,
+            "disclosed": len(matched),
+            "withheld_on_review": withheld,
+        },
     )
     session.commit()
     return package
+
+
+def download_package(*, session: Session, batch_id: str, username: str) -> Path:
+    """The released package's zip, for an officer or a requester of the batch's own agency.
+
+    Refused (and recorded) before release, under a legal hold, or for another agency's batch.
+    """
+    user = _user(session, username, Role.REQUESTER, Role.OFFICER)
+    batch = repos.get_batch(session=session, batch_id=batch_id)
+    if user.role == Role.REQUESTER.value and user.agency != batch.agency:
+        ledger.record_event(
+            session=session,
+            action="refusal",
+            actor=username,
+            batch_id=batch_id,
+            success=False,
+            detail={"step": "download", "reason": "other_agency"},
+        )
+        session.commit()
+        raise PermissionDenied(f"batch {batch_id} belongs to another agency", batch_id=batch_id)
+    if batch.status != BatchStatus.RELEASED.value or batch.package_path is None:
+        raise StateError(
+            f"batch {batch_id} is {batch.status}: nothing to download until it is released",
+            batch_id=batch_id,
+        )
+    _refuse_if_held(session, batch, username, "download")
+    ledger.record_event(
+        session=session,
+        action="download",
+        actor=username,
+        batch_id=batch_id,
+        detail={"package_sha256": batch.package_sha256},
+    )
+    session.commit()
+    return Path(batch.package_path)
+
+
+def _refuse_if_held(session: Session, batch: Batch, username: str, step: str) -> None:
+    """Raise `HoldActive` (after recording the refusal) when an active hold covers the batch."""
+    holds = repos.holds_covering(session=session, agency=batch.agency)
+    if not holds:
+        return
+    batch_id = batch.id
+    references = [h.reference for h in holds]
+    hold_ids = tuple(h.id for h in holds)
+    session.rollback()
+    ledger.record_event(
+        session=session,
+        action="refusal",
+        actor=username,
+        batch_id=batch_id,
+        success=False,
+        detail={"step": step, "reason": "legal_hold", "holds": list(hold_ids)},
+    )
+    session.commit()
+    raise HoldActive(
+        f"batch {batch_id} is under legal hold ({'; '.join(references)}); "
+        f"{step} is refused until an admin lifts the hold",
+        batch_id=batch_id,
+        hold_ids=hold_ids,
+    )
+
+
+def place_hold(
+    *,
+    session: Session,
+    username: str,
+    court: str,
+    case_number: str,
+    reason: str,
+    agency: str | None = None,
+) -> LegalHold:
+    """Place a legal hold (admin only) on every batch, or on one requesting agency's batches."""
+    admin = _user(session, username, Role.ADMIN)
+    hold = repos.add_hold(
+        session=session,
+        court=court,
+        case_number=case_number,
+        reason=reason,
+        agency=agency,
+        placed_by=admin.id,
+    )
+    ledger.record_event(
+        session=session,
+        action="hold_place",
+        actor=username,
+        detail={
+            "hold_id": hold.id,
+            "court": hold.court,
+            "case_number": hold.case_number,
+            "scope": agency or "all",
+            "reason": hold.reason,
+        },
+    )
+    session.commit()
+    return hold
+
+
+def lift_hold(*, session: Session, username: str, hold_id: int) -> LegalHold:
+    """Lift an active legal hold (admin only); releases and downloads may resume."""
+    admin = _user(session, username, Role.ADMIN)
+    hold = repos.lift_hold(session=session, hold_id=hold_id, lifted_by=admin.id)
+    ledger.record_event(
+        session=session,
+        action="hold_lift",
+        actor=username,
+        detail={"hold_id": hold.id, "court": hold.court, "case_number": hold.case_number},
+    )
+    session.commit()
+    return hold
 
 
 def _authority(settings: Settings, batch_id: str, rows: set[int]) -> dict[int, str]:
@@ -397,3 +626,278 @@ def _authority(settings: Settings, batch_id: str, rows: set[int]) -> dict[int, s
     return dict(
         zip(keep["row_number"].to_pylist(), keep["criminal_statute"].to_pylist(), strict=True)
     )
+
+
+# Expected-wrong cap and per-record review (before release)
+
+
+def _policy_in_force(settings: Settings | None, policy: Policy | None) -> Policy:
+    """The policy given, else the settings' policy file, else the built-in defaults."""
+    if policy is not None:
+        return policy
+    if settings is not None and settings.policy_file.is_file():
+        return load_policy(settings.policy_file)
+    return Policy()
+
+
+def _risk_of(batch: Batch, disclosures: int, policy: Policy) -> DisclosureRisk:
+    expected = float(batch.expected_wrong_matches or 0.0)
+    per_10k = round(expected / disclosures * 10_000, 3) if disclosures else 0.0
+    return DisclosureRisk(disclosures, expected, per_10k, policy.max_expected_wrong_per_10k)
+
+
+def _remaining(session: Session, batch_id: str) -> list[tuple[str, float | None]]:
+    """(request_id, confidence) of the disclosures no review refused."""
+    refused = repos.refused_request_ids(session=session, batch_id=batch_id)
+    records = repos.outcome_confidences(
+        session=session, batch_id=batch_id, outcomes=DISCLOSED_OUTCOMES
+    )
+    return [(rid, conf) for rid, conf in records if rid not in refused]
+
+
+def _risk(session: Session, batch: Batch, policy: Policy) -> DisclosureRisk:
+    return _risk_of(batch, len(_remaining(session, batch.id)), policy)
+
+
+def _withheld(row: Any) -> dict[str, Any]:
+    """A disclosure refused on review, as the package shows it: unmatched N2, no address."""
+    return {**row, "outcome": WITHHELD_OUTCOME, "withheld": True}
+
+
+def _reviewing_officer(session: Session, batch_id: str, username: str, step: str) -> User:
+    """An active officer who did not submit the batch, the batch not yet released.
+
+    Moves the batch to its own status (compare-and-set), so a release running meanwhile
+    either sees this review or makes it fail with `StateError`.
+    """
+    write_connection(session=session)
+    officer = _user(session, username, Role.OFFICER)
+    batch = repos.get_batch(session=session, batch_id=batch_id)
+    if batch.submitted_by == officer.id:
+        ledger.record_event(
+            session=session,
+            action="refusal",
+            actor=username,
+            batch_id=batch_id,
+            success=False,
+            detail={"step": step, "reason": "separation_of_duties"},
+        )
+        session.commit()
+        raise PermissionDenied(f"{username} submitted batch {batch_id} and may not review it")
+    status = BatchStatus(batch.status)
+    if status not in (BatchStatus.DECIDED, BatchStatus.APPROVED):
+        raise StateError(
+            f"batch {batch_id} is {batch.status}: records are reviewed only after the run "
+            "and before release",
+            batch_id=batch_id,
+        )
+    repos.set_batch_status(
+        session=session, batch_id=batch_id, expected=status, status=status, at=batch.approved_at
+    )
+    return officer
+
+
+def _recompute_expected_wrong(session: Session, batch_id: str) -> float:
+    """Expected wrong matches over the disclosures that remain (a missing confidence counts 1)."""
+    expected = round(
+        sum(1.0 - conf if conf is not None else 1.0 for _, conf in _remaining(session, batch_id)),
+        6,
+    )
+    batch = repos.get_batch(session=session, batch_id=batch_id)
+    status = BatchStatus(batch.status)
+    repos.set_batch_status(
+        session=session,
+        batch_id=batch_id,
+        expected=status,
+        status=status,
+        at=batch.approved_at,
+        expected_wrong_matches=max(expected, 0.0),
+    )
+    return expected
+
+
+def review_record(
+    *,
+    session: Session,
+    batch_id: str,
+    request_id: str,
+    decision: str,
+    reason: str = "",
+    username: str,
+) -> RecordReview:
+    """An officer (not the submitter) confirms or refuses one disclosed record before release.
+
+    A refused record is not disclosed: it leaves as unmatched N2 and gets no ledger
+    disclosure entry. The newest decision on a record is the one in force; the batch's
+    expected wrong matches are recomputed over what remains. Each decision is an audit event.
+    """
+    if decision not in ("confirm", "refuse"):
+        raise StateError(f"a review decision is confirm or refuse, not {decision!r}")
+    officer = _reviewing_officer(session, batch_id, username, "review")
+    record = repos.outcome_for_request(session=session, batch_id=batch_id, request_id=request_id)
+    if record.outcome not in DISCLOSED_OUTCOMES:
+        raise StateError(
+            f"record {request_id} of batch {batch_id} is {record.outcome}: only records to be "
+            f"disclosed ({', '.join(DISCLOSED_OUTCOMES)}) are reviewed",
+            batch_id=batch_id,
+        )
+    [review] = repos.add_reviews(
+        session=session,
+        batch_id=batch_id,
+        request_ids=[request_id],
+        decision=decision,
+        reason=reason.strip(),
+        officer_id=officer.id,
+    )
+    expected = _recompute_expected_wrong(session, batch_id)
+    ledger.record_event(
+        session=session,
+        action="review",
+        actor=username,
+        batch_id=batch_id,
+        detail={
+            "request_id": request_id,
+            "decision": decision,
+            "reason": review.reason,
+            "outcome": record.outcome,
+            "expected_wrong_matches": expected,
+        },
+    )
+    session.commit()
+    return review
+
+
+def lower_scope(
+    *,
+    session: Session,
+    batch_id: str,
+    min_confidence: float,
+    username: str,
+    settings: Settings | None = None,
+    policy: Policy | None = None,
+) -> ScopeResult:
+    """Withhold the batch's disclosures below `min_confidence` (officer, before release).
+
+    Each withheld record gets a review decision `refuse` with reason `scope_lowered` (it
+    leaves as N2); the expected wrong matches are recomputed over what remains. An audit event.
+    """
+    if not 0.0 < min_confidence <= 1.0:
+        raise StateError(f"min_confidence must be in (0, 1], not {min_confidence}")
+    officer = _reviewing_officer(session, batch_id, username, "lower_scope")
+    before = repos.get_batch(session=session, batch_id=batch_id).expected_wrong_matches
+    below = [
+        rid for rid, conf in _remaining(session, batch_id) if conf is None or conf < min_confidence
+    ]
+    repos.add_reviews(
+        session=session,
+        batch_id=batch_id,
+        request_ids=below,
+        decision="refuse",
+        reason=SCOPE_LOWERED,
+        officer_id=officer.id,
+    )
+    _recompute_expected_wrong(session, batch_id)
+    risk = _risk(
+        session,
+        repos.get_batch(session=session, batch_id=batch_id),
+        _policy_in_force(settings, policy),
+    )
+    ledger.record_event(
+        session=session,
+        action="lower_scope",
+        actor=username,
+        batch_id=batch_id,
+        detail={
+            "min_confidence": min_confidence,
+            "withheld": len(below),
+            "expected_wrong_matches_before": before,
+            **risk.as_dict(),
+        },
+    )
+    session.commit()
+    return ScopeResult(batch_id, min_confidence, len(below), risk)
+
+
+def scope_within_cap(
+    *,
+    session: Session,
+    batch_id: str,
+    settings: Settings | None = None,
+    policy: Policy | None = None,
+) -> float | None:
+    """The lowest `min_confidence` for `lower_scope` that brings the batch within the cap.
+
+    None when nothing needs withholding (or no disclosure remains). Keeping the most confident
+    disclosures first, the average expected wrong only grows, so the longest prefix within the
+    cap is the widest scope allowed.
+    """
+    cap = _policy_in_force(settings, policy).max_expected_wrong_per_10k
+    confidences = sorted(
+        (conf for _, conf in _remaining(session, batch_id) if conf is not None), reverse=True
+    )
+    remaining = len(_remaining(session, batch_id))
+    wrong, kept, best = 0.0, 0, 1.0
+    for index, conf in enumerate(confidences):
+        wrong += 1.0 - conf
+        if round(wrong / (index + 1) * 10_000, 3) > cap:  # rounded as `_risk_of` does
+            break
+        kept, best = index + 1, conf
+    if kept == remaining:
+        return None
+    if kept and kept < len(confidences) and confidences[kept] == best:
+        best = math.nextafter(best, 2.0)  # a tie across the line: keep none of the tied ones
+    return best
+
+
+# Retention
+
+
+@dataclass(frozen=True)
+class Purged:
+    """One released batch whose request and intermediate files were removed."""
+
+    batch_id: str
+    released_at: datetime
+    files: tuple[str, ...]
+
+
+def purge_batches(
+    *,
+    session: Session,
+    settings: Settings,
+    older_than_days: int,
+    username: str,
+    now: datetime | None = None,
+) -> list[Purged]:
+    """Remove the request and intermediate files of batches released more than N days ago.
+
+    Admin only. Only the batch directory under `data_dir/batches` goes (request file, request
+    manifest, accepted rows); the store, the ledger and the response package stay. One `purge`
+    audit event per batch purged; a batch already purged is skipped, so a rerun does nothing.
+    """
+    if older_than_days < 0:
+        raise StateError(f"--older-than must be 0 days or more, not {older_than_days}")
+    _user(session, username, Role.ADMIN)
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=older_than_days)
+    purged: list[Purged] = []
+    for batch in repos.released_before(session=session, cutoff=cutoff):
+        folder = _batch_dir(settings, batch.id)
+        if not folder.is_dir():
+            continue
+        files = tuple(sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()))
+        shutil.rmtree(folder)
+        assert batch.released_at is not None
+        ledger.record_event(
+            session=session,
+            action="purge",
+            actor=username,
+            batch_id=batch.id,
+            detail={
+                "older_than_days": older_than_days,
+                "released_at": batch.released_at.isoformat(timespec="seconds"),
+                "files": list(files),
+            },
+        )
+        session.commit()  # one batch at a time: an event for every directory removed
+        purged.append(Purged(batch.id, batch.released_at, files))
+    return purged

@@ -6,11 +6,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from crossverify.disclose.package import write_package
 from crossverify.errors import StateError
 from crossverify.files import safe_cell
 from crossverify.types import MATCHED_COLUMNS, REJECTED_COLUMNS, UNMATCHED_COLUMNS
+
+KEY = Ed25519PrivateKey.generate()
 
 
 def test_package_files_have_exact_columns_and_hashes(tmp_path: Path) -> None:
@@ -21,6 +24,7 @@ def test_package_files_have_exact_columns_and_hashes(tmp_path: Path) -> None:
         rejected=[("row:2", "R01;R02", "name and address missing")],
         unmatched=[("r3", "N3")],
         manifest_fields={"batch_id": "B-1"},
+        signing_key=KEY,
     )
     headers = {}
     for name in ("matched.csv", "rejected.csv", "unmatched.csv"):
@@ -49,6 +53,7 @@ def test_lost_or_doubled_rows_refuse_the_package(tmp_path: Path) -> None:
             rejected=[],
             unmatched=[("r1", "N1"), ("r2", "N1")],
             manifest_fields={},
+            signing_key=KEY,
         )
     with pytest.raises(StateError, match="invariant"):
         write_package(
@@ -58,6 +63,7 @@ def test_lost_or_doubled_rows_refuse_the_package(tmp_path: Path) -> None:
             rejected=[],
             unmatched=[("r1", "N1"), ("r1", "N2")],
             manifest_fields={},
+            signing_key=KEY,
         )
 
 

@@ -9,10 +9,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crossverify.errors import PermissionDenied, StateError
+from crossverify.disclose.signing import system_signing_key, verify_package
+from crossverify.errors import ExpectedWrongTooHigh, PermissionDenied, StateError
 from crossverify.evaluate import evaluate, read_truth
+from crossverify.intake.manifest import public_key_b64
 from crossverify.ledger.record import iter_entries, verify
-from crossverify.pipeline import approve_batch, release_batch
+from crossverify.pipeline import (
+    PACKAGE_KEY_FILE,
+    approve_batch,
+    lower_scope,
+    release_batch,
+    scope_within_cap,
+)
 from crossverify.store import repos
 from pipeline.conftest import World
 
@@ -63,6 +71,21 @@ def test_release_requires_approval_then_package_matches_ledger(world: World) -> 
             )
         session.rollback()
         approve_batch(session=session, batch_id=batch_id, username="officer")
+        # The generated batch is over the default cap: release waits for a lower scope.
+        with pytest.raises(ExpectedWrongTooHigh, match="per 10,000"):
+            release_batch(
+                session=session, settings=world.settings, batch_id=batch_id, username="officer2"
+            )
+        min_confidence = scope_within_cap(session=session, batch_id=batch_id, policy=world.policy)
+        assert min_confidence is not None
+        scope = lower_scope(
+            session=session,
+            batch_id=batch_id,
+            min_confidence=min_confidence,
+            username="officer2",
+            policy=world.policy,
+        )
+        assert scope.withheld > 0 and scope.risk.within_cap and scope.risk.disclosures > 0
         package = release_batch(
             session=session, settings=world.settings, batch_id=batch_id, username="officer2"
         )
@@ -76,7 +99,10 @@ def test_release_requires_approval_then_package_matches_ledger(world: World) -> 
     ids = [r["request_id"] for r in matched + rejected + unmatched]
     assert len(ids) == len(set(ids)) == world.synth.requests
     assert {d.request_id for d in disclosures} == {r["request_id"] for r in matched}
+    assert len(matched) == scope.risk.disclosures
     manifest = json.loads((package.directory / "manifest.json").read_text())
+    key = system_signing_key(world.settings.data_dir / "keys" / PACKAGE_KEY_FILE)
+    assert verify_package(package.zip_path, public_key=public_key_b64(key)) == manifest
     assert manifest["counts"] == {
         "matched": len(matched),
         "rejected": len(rejected),

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from crossverify.disclose.signing import sign_package_manifest
 from crossverify.errors import StateError
 from crossverify.files import file_sha256, write_safe_csv
 from crossverify.types import MATCHED_COLUMNS, REJECTED_COLUMNS, UNMATCHED_COLUMNS
@@ -36,8 +39,9 @@ def write_package(
     rejected: Sequence[Sequence[object]],
     unmatched: Sequence[Sequence[object]],
     manifest_fields: dict[str, Any],
+    signing_key: Ed25519PrivateKey,
 ) -> Package:
-    """Write the three lists and the manifest; refuse if any input row is lost or doubled."""
+    """Write the three lists and the signed manifest; refuse if any input row is lost or doubled."""
     ids = [str(r[0]) for r in (*matched, *rejected, *unmatched)]
     if len(ids) != rows_read or len(set(ids)) != len(ids):
         raise StateError(
@@ -62,6 +66,7 @@ def write_package(
         "files": sha,
         "notice": BANNER,
     }
+    manifest = sign_package_manifest(manifest, signing_key)
     (out_dir / "manifest.json").write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )

@@ -24,7 +24,9 @@ from crossverify.store.tables import (
     Approval,
     Batch,
     BatchStatus,
+    LegalHold,
     RecordOutcome,
+    RecordReview,
     Role,
     User,
     record_outcomes_table,
@@ -484,5 +486,163 @@ def approvals_for_batch(*, session: Session, batch_id: str) -> list[Approval]:
         select(Approval)
         .where(Approval.batch_id == batch_id)
         .order_by(Approval.approved_at, Approval.id)
+    )
+    return list(session.scalars(stmt))
+
+
+# ---------------------------------------------------------------------------- legal holds
+
+
+def add_hold(
+    *,
+    session: Session,
+    court: str,
+    case_number: str,
+    reason: str,
+    placed_by: int,
+    agency: str | None = None,
+) -> LegalHold:
+    """Place a legal hold on every batch (`agency` None) or on one requesting agency's batches."""
+    if not court.strip() or not case_number.strip() or not reason.strip():
+        raise StateError("a legal hold needs the court, the case number and a reason")
+    hold = LegalHold(
+        court=court.strip(),
+        case_number=case_number.strip(),
+        reason=reason.strip(),
+        agency=agency,
+        placed_by=placed_by,
+        placed_at=utc_now(),
+    )
+    session.add(hold)
+    session.flush()
+    return hold
+
+
+def lift_hold(*, session: Session, hold_id: int, lifted_by: int) -> LegalHold:
+    """Lift an active hold (compare-and-set on `lifted_at IS NULL`, so it is lifted once)."""
+    write_connection(session=session)
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(LegalHold)
+            .where(LegalHold.id == hold_id, LegalHold.lifted_at.is_(None))
+            .values(lifted_at=utc_now(), lifted_by=lifted_by)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    hold = session.get(LegalHold, hold_id, populate_existing=True)
+    if hold is None:
+        raise NotFound(f"no legal hold {hold_id}")
+    if result.rowcount == 0:
+        raise StateError(f"legal hold {hold_id} was already lifted at {hold.lifted_at}")
+    return hold
+
+
+def list_holds(*, session: Session, active_only: bool = False) -> list[LegalHold]:
+    """Holds, oldest first; `active_only` leaves out lifted ones."""
+    stmt = select(LegalHold).order_by(LegalHold.placed_at, LegalHold.id)
+    if active_only:
+        stmt = stmt.where(LegalHold.lifted_at.is_(None))
+    return list(session.scalars(stmt))
+
+
+def holds_covering(*, session: Session, agency: str) -> list[LegalHold]:
+    """Active holds that cover a batch of `agency`: the global ones and that agency's."""
+    stmt = (
+        select(LegalHold)
+        .where(
+            LegalHold.lifted_at.is_(None),
+            (LegalHold.agency.is_(None)) | (LegalHold.agency == agency),
+        )
+        .order_by(LegalHold.id)
+    )
+    return list(session.scalars(stmt))
+
+
+# ---------------------------------------------------------------------------- record reviews
+
+
+def add_reviews(
+    *,
+    session: Session,
+    batch_id: str,
+    request_ids: Iterable[str],
+    decision: str,
+    reason: str,
+    officer_id: int,
+) -> list[RecordReview]:
+    """Record one officer decision (`confirm` or `refuse`) on each of the batch's records."""
+    if decision not in ("confirm", "refuse"):
+        raise StateError(f"a review decision is confirm or refuse, not {decision!r}")
+    now = utc_now()
+    reviews = [
+        RecordReview(
+            batch_id=batch_id,
+            request_id=request_id,
+            decision=decision,
+            reason=reason,
+            officer_id=officer_id,
+            decided_at=now,
+        )
+        for request_id in request_ids
+    ]
+    session.add_all(reviews)
+    session.flush()
+    return reviews
+
+
+def reviews_for_batch(*, session: Session, batch_id: str) -> list[RecordReview]:
+    """The batch's review decisions, oldest first (history: a later one overrides)."""
+    stmt = (
+        select(RecordReview)
+        .where(RecordReview.batch_id == batch_id)
+        .order_by(RecordReview.decided_at, RecordReview.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def decisions_in_force(*, session: Session, batch_id: str) -> dict[str, RecordReview]:
+    """The newest review decision per request_id of the batch."""
+    return {r.request_id: r for r in reviews_for_batch(session=session, batch_id=batch_id)}
+
+
+def refused_request_ids(*, session: Session, batch_id: str) -> set[str]:
+    """Request ids whose review decision in force is `refuse`: they are not disclosed."""
+    return {
+        request_id
+        for request_id, review in decisions_in_force(session=session, batch_id=batch_id).items()
+        if review.decision == "refuse"
+    }
+
+
+def outcome_confidences(
+    *, session: Session, batch_id: str, outcomes: Collection[str]
+) -> list[tuple[str, float | None]]:
+    """(request_id, confidence) of the batch's records with one of `outcomes`, in row order."""
+    stmt = (
+        select(RecordOutcome.request_id, RecordOutcome.confidence)
+        .where(RecordOutcome.batch_id == batch_id, RecordOutcome.outcome.in_(list(outcomes)))
+        .order_by(RecordOutcome.row_number)
+    )
+    return [(str(request_id), confidence) for request_id, confidence in session.execute(stmt)]
+
+
+def outcome_for_request(*, session: Session, batch_id: str, request_id: str) -> RecordOutcome:
+    """The batch's record with this request_id; raises `NotFound`."""
+    stmt = select(RecordOutcome).where(
+        RecordOutcome.batch_id == batch_id, RecordOutcome.request_id == request_id
+    )
+    record = session.scalars(stmt.order_by(RecordOutcome.row_number)).first()
+    if record is None:
+        raise NotFound(f"batch {batch_id} has no record {request_id!r}", batch_id=batch_id)
+    return record
+
+
+def released_before(*, session: Session, cutoff: datetime) -> list[Batch]:
+    """Released batches whose `released_at` is before `cutoff`, oldest first."""
+    stmt = (
+        select(Batch)
+        .where(Batch.status == BatchStatus.RELEASED.value, Batch.released_at < cutoff)
+        .order_by(Batch.released_at, Batch.id)
     )
     return list(session.scalars(stmt))

@@ -286,3 +286,77 @@ def _refuse_ledger_change(_mapper: Mapper[Any], _connection: Any, target: Ledger
 # The Core tables, typed, for bulk executemany inserts.
 record_outcomes_table: Final[Table] = Base.metadata.tables["record_outcomes"]
 ledger_table: Final[Table] = Base.metadata.tables["ledger"]
+
+
+# Disclosure controls (migration 0003)
+
+
+class LegalHold(Base):
+    """A court's legal hold: while active it stops release and download of the batches it covers.
+
+    `agency` NULL means every batch; otherwise only that requesting agency's batches. A hold is
+    lifted by stamping `lifted_at`/`lifted_by`, never deleted, so its history stays readable.
+    """
+
+    __tablename__ = "legal_holds"
+    __table_args__ = (
+        CheckConstraint("(lifted_at IS NULL) = (lifted_by IS NULL)", name="lifted_together"),
+        Index(None, "lifted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    court: Mapped[str] = mapped_column(String(200))
+    case_number: Mapped[str] = mapped_column(String(100))
+    agency: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    lifted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def reference(self) -> str:
+        """How a refusal names the hold: court, case number and hold id."""
+        return f"{self.court}, case {self.case_number} (hold {self.id})"
+
+
+REVIEW_DECISIONS: Final[tuple[str, ...]] = ("confirm", "refuse")
+
+
+class RecordReview(Base):
+    """An officer's decision on one record of a batch before release: confirm or refuse.
+
+    Rows are only added: the newest decision on a record is the one in force. A record whose
+    decision in force is `refuse` is not disclosed; it leaves as unmatched N2. Lowering a
+    batch's scope adds `refuse` rows with reason `scope_lowered`.
+    """
+
+    __tablename__ = "record_reviews"
+    __table_args__ = (
+        CheckConstraint(_in_list("decision", REVIEW_DECISIONS), name="decision"),
+        Index(None, "batch_id", "request_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"))
+    request_id: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+# Service (migration 0004)
+
+
+class ApiToken(Base):
+    """A per-user API token: only its SHA-256 is kept; the token is shown once at creation."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

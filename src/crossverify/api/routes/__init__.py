@@ -1,0 +1,1 @@
+"""Routers by domain; each route declares `allow(...)` (deny by default)."""
