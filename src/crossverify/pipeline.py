@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -97,20 +97,38 @@ class BatchSummary:
     risk: DisclosureRisk | None = None
 
 
+def _refuse(
+    session: Session,
+    error: CrossverifyError,
+    *,
+    username: str,
+    detail: dict[str, Any],
+    batch_id: str | None = None,
+) -> NoReturn:
+    """Record the refusal as an audit event in its own commit, then raise `error`."""
+    ledger.record_event(
+        session=session,
+        action="refusal",
+        actor=username,
+        batch_id=batch_id,
+        success=False,
+        detail=detail,
+    )
+    session.commit()
+    raise error
+
+
 def _user(session: Session, username: str, *roles: Role) -> User:
     user = repos.get_user_by_name(session=session, username=username)
     if not user.active or user.role not in roles:
-        ledger.record_event(
-            session=session,
-            action="refusal",
-            actor=username,
-            success=False,
+        _refuse(
+            session,
+            PermissionDenied(
+                f"user {username} ({user.role}) may not do this; it needs the role "
+                + " or ".join(r.value for r in roles)
+            ),
+            username=username,
             detail={"reason": "role", "role": user.role, "needed": [r.value for r in roles]},
-        )
-        session.commit()
-        raise PermissionDenied(
-            f"user {username} ({user.role}) may not do this; it needs the role "
-            + " or ".join(r.value for r in roles)
         )
     return user
 
@@ -145,15 +163,12 @@ def submit_batch(
             )
     except CrossverifyError as exc:
         session.rollback()
-        ledger.record_event(
-            session=session,
-            action="refusal",
-            actor=username,
-            success=False,
+        _refuse(
+            session,
+            exc,
+            username=username,
             detail={"step": "submit", "file": request_file.name, "reason": exc.message},
         )
-        session.commit()
-        raise
     batch_id = repos.new_batch_id()
     folder = _batch_dir(settings, batch_id)
     folder.mkdir(parents=True, exist_ok=True)
@@ -326,16 +341,13 @@ def approve_batch(
     officer = _user(session, username, Role.OFFICER)
     batch = repos.get_batch(session=session, batch_id=batch_id)
     if batch.submitted_by == officer.id:
-        ledger.record_event(
-            session=session,
-            action="refusal",
-            actor=username,
+        _refuse(
+            session,
+            PermissionDenied(f"{username} submitted batch {batch_id} and may not approve it"),
+            username=username,
             batch_id=batch_id,
-            success=False,
             detail={"step": "approve", "reason": "separation_of_duties"},
         )
-        session.commit()
-        raise PermissionDenied(f"{username} submitted batch {batch_id} and may not approve it")
     risk = _risk(session, batch, _policy_in_force(settings, policy))
     seen = {
         "counts": batch.counts,
@@ -400,21 +412,18 @@ def release_batch(
     risk = _risk_of(batch, len(matched), policy)
     if not risk.within_cap:
         session.rollback()
-        ledger.record_event(
-            session=session,
-            action="refusal",
-            actor=username,
+        _refuse(
+            session,
+            ExpectedWrongTooHigh(
+                f"batch {batch_id}: {risk.per_10k:.1f} expected wrong matches per 10,000 "
+                f"disclosures ({risk.expected_wrong_matches:g} over {risk.disclosures}) exceed "
+                f"the policy's cap of {risk.cap_per_10k:g}; an officer must lower the batch's "
+                "scope (review lower-scope) before it can be released",
+                batch_id=batch_id,
+            ),
+            username=username,
             batch_id=batch_id,
-            success=False,
             detail={"step": "release", "reason": "expected_wrong_cap", **risk.as_dict()},
-        )
-        session.commit()
-        raise ExpectedWrongTooHigh(
-            f"batch {batch_id}: {risk.per_10k:.1f} expected wrong matches per 10,000 "
-            f"disclosures ({risk.expected_wrong_matches:g} over {risk.disclosures}) exceed the "
-            f"policy's cap of {risk.cap_per_10k:g}; an officer must lower the batch's scope "
-            "(review lower-scope) before it can be released",
-            batch_id=batch_id,
         )
     authority = _authority(settings, batch_id, {r["row_number"] for r in matched})
     package = write_package(
@@ -516,16 +525,13 @@ def download_package(*, session: Session, batch_id: str, username: str) -> Path:
     user = _user(session, username, Role.REQUESTER, Role.OFFICER)
     batch = repos.get_batch(session=session, batch_id=batch_id)
     if user.role == Role.REQUESTER.value and user.agency != batch.agency:
-        ledger.record_event(
-            session=session,
-            action="refusal",
-            actor=username,
+        _refuse(
+            session,
+            PermissionDenied(f"batch {batch_id} belongs to another agency", batch_id=batch_id),
+            username=username,
             batch_id=batch_id,
-            success=False,
             detail={"step": "download", "reason": "other_agency"},
         )
-        session.commit()
-        raise PermissionDenied(f"batch {batch_id} belongs to another agency", batch_id=batch_id)
     if batch.status != BatchStatus.RELEASED.value or batch.package_path is None:
         raise StateError(
             f"batch {batch_id} is {batch.status}: nothing to download until it is released",
@@ -552,20 +558,17 @@ def _refuse_if_held(session: Session, batch: Batch, username: str, step: str) ->
     references = [h.reference for h in holds]
     hold_ids = tuple(h.id for h in holds)
     session.rollback()
-    ledger.record_event(
-        session=session,
-        action="refusal",
-        actor=username,
+    _refuse(
+        session,
+        HoldActive(
+            f"batch {batch_id} is under legal hold ({'; '.join(references)}); "
+            f"{step} is refused until an admin lifts the hold",
+            batch_id=batch_id,
+            hold_ids=hold_ids,
+        ),
+        username=username,
         batch_id=batch_id,
-        success=False,
         detail={"step": step, "reason": "legal_hold", "holds": list(hold_ids)},
-    )
-    session.commit()
-    raise HoldActive(
-        f"batch {batch_id} is under legal hold ({'; '.join(references)}); "
-        f"{step} is refused until an admin lifts the hold",
-        batch_id=batch_id,
-        hold_ids=hold_ids,
     )
 
 
@@ -674,16 +677,13 @@ def _reviewing_officer(session: Session, batch_id: str, username: str, step: str
     officer = _user(session, username, Role.OFFICER)
     batch = repos.get_batch(session=session, batch_id=batch_id)
     if batch.submitted_by == officer.id:
-        ledger.record_event(
-            session=session,
-            action="refusal",
-            actor=username,
+        _refuse(
+            session,
+            PermissionDenied(f"{username} submitted batch {batch_id} and may not review it"),
+            username=username,
             batch_id=batch_id,
-            success=False,
             detail={"step": step, "reason": "separation_of_duties"},
         )
-        session.commit()
-        raise PermissionDenied(f"{username} submitted batch {batch_id} and may not review it")
     status = BatchStatus(batch.status)
     if status not in (BatchStatus.DECIDED, BatchStatus.APPROVED):
         raise StateError(
