@@ -553,27 +553,28 @@ def review_lower_scope(
 
     Example: crossverify review lower-scope B-20260115-ab12 --as olga --min-confidence 0.995
     """
-    from crossverify.pipeline import lower_scope, scope_within_cap
+    from crossverify.pipeline import lower_scope, lower_scope_to_cap
 
     with store_session() as session:
         if min_confidence is None:
-            min_confidence = scope_within_cap(
-                session=session, batch_id=batch_id, settings=settings()
+            result = lower_scope_to_cap(
+                session=session, batch_id=batch_id, username=username, settings=settings()
             )
-            if min_confidence is None:
-                out.print(f"batch {batch_id} is within the cap: nothing to withhold")
-                return
-        result = lower_scope(
-            session=session,
-            batch_id=batch_id,
-            min_confidence=min_confidence,
-            username=username,
-            settings=settings(),
-        )
+        else:
+            result = lower_scope(
+                session=session,
+                batch_id=batch_id,
+                min_confidence=min_confidence,
+                username=username,
+                settings=settings(),
+            )
+    if result is None:
+        out.print(f"batch {batch_id} is within the cap: nothing to withhold")
+        return
     risk = result.risk
     out.print(
-        f"batch {batch_id}: {result.withheld} disclosures below {min_confidence:g} withheld; "
-        f"{risk.disclosures} remain, {risk.per_10k:g} expected wrong per 10,000 "
+        f"batch {batch_id}: {result.withheld} disclosures below {result.min_confidence:g} "
+        f"withheld; {risk.disclosures} remain, {risk.per_10k:g} expected wrong per 10,000 "
         f"(cap {risk.cap_per_10k:g})"
     )
 

@@ -818,6 +818,28 @@ def lower_scope(
     return ScopeResult(batch_id, min_confidence, len(below), risk)
 
 
+def lower_scope_to_cap(
+    *,
+    session: Session,
+    batch_id: str,
+    username: str,
+    settings: Settings | None = None,
+    policy: Policy | None = None,
+) -> ScopeResult | None:
+    """`lower_scope` at the widest scope within the policy's cap; None when already within."""
+    floor = scope_within_cap(session=session, batch_id=batch_id, settings=settings, policy=policy)
+    if floor is None:
+        return None
+    return lower_scope(
+        session=session,
+        batch_id=batch_id,
+        min_confidence=floor,
+        username=username,
+        settings=settings,
+        policy=policy,
+    )
+
+
 def scope_within_cap(
     *,
     session: Session,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from crossverify.api.deps import ServicesDep, SessionDep
 from crossverify.errors import CrossverifyError, NotFound, PermissionDenied
 from crossverify.ledger import record as ledger
-from crossverify.pipeline import approve_batch, lower_scope, release_batch, scope_within_cap
+from crossverify.pipeline import approve_batch, lower_scope_to_cap, release_batch
 from crossverify.store import repos
 from crossverify.store.tables import RecordOutcome, Role, User
 from crossverify.store.tokens import user_for_token
@@ -181,17 +181,15 @@ def batch_action(
             )
             message = "Batch released."
         elif action == "lower-scope":
-            floor = scope_within_cap(session=session, batch_id=batch_id, settings=services.settings)
-            if floor is None:
+            scope = lower_scope_to_cap(
+                session=session,
+                batch_id=batch_id,
+                username=user.username,
+                settings=services.settings,
+            )
+            if scope is None:
                 message = "The batch is within the policy's cap: nothing withheld."
             else:
-                scope = lower_scope(
-                    session=session,
-                    batch_id=batch_id,
-                    min_confidence=floor,
-                    username=user.username,
-                    settings=services.settings,
-                )
                 message = (
                     f"Scope lowered: {scope.withheld} disclosures below confidence "
                     f"{scope.min_confidence} withheld."

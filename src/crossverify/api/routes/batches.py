@@ -15,8 +15,8 @@ from crossverify.pipeline import (
     approve_batch,
     download_package,
     lower_scope,
+    lower_scope_to_cap,
     release_batch,
-    scope_within_cap,
     submit_batch,
 )
 from crossverify.store import repos
@@ -141,14 +141,15 @@ def lower(
     services: ServicesDep,
     min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
 ) -> BatchPublic:
-    floor = min_confidence
-    if floor is None:
-        floor = scope_within_cap(session=session, batch_id=batch_id, settings=services.settings)
-    if floor is not None:
+    if min_confidence is None:
+        lower_scope_to_cap(
+            session=session, batch_id=batch_id, username=user.username, settings=services.settings
+        )
+    else:
         lower_scope(
             session=session,
             batch_id=batch_id,
-            min_confidence=floor,
+            min_confidence=min_confidence,
             username=user.username,
             settings=services.settings,
         )
