@@ -133,6 +133,23 @@ def _user(session: Session, username: str, *roles: Role) -> User:
     return user
 
 
+def _officer_not_submitter(
+    session: Session, batch_id: str, username: str, step: str, verb: str
+) -> tuple[User, Batch]:
+    """An active officer and the batch, refused (separation of duties) if they submitted it."""
+    officer = _user(session, username, Role.OFFICER)
+    batch = repos.get_batch(session=session, batch_id=batch_id)
+    if batch.submitted_by == officer.id:
+        _refuse(
+            session,
+            PermissionDenied(f"{username} submitted batch {batch_id} and may not {verb} it"),
+            username=username,
+            batch_id=batch_id,
+            detail={"step": step, "reason": "separation_of_duties"},
+        )
+    return officer, batch
+
+
 def _batch_dir(settings: Settings, batch_id: str) -> Path:
     return settings.batches_dir / batch_id
 
@@ -338,16 +355,7 @@ def approve_batch(
     disclosures and the policy's cap; a batch over the cap may be approved, but its release
     is refused until an officer lowers its scope (`lower_scope`).
     """
-    officer = _user(session, username, Role.OFFICER)
-    batch = repos.get_batch(session=session, batch_id=batch_id)
-    if batch.submitted_by == officer.id:
-        _refuse(
-            session,
-            PermissionDenied(f"{username} submitted batch {batch_id} and may not approve it"),
-            username=username,
-            batch_id=batch_id,
-            detail={"step": "approve", "reason": "separation_of_duties"},
-        )
+    officer, batch = _officer_not_submitter(session, batch_id, username, "approve", "approve")
     risk = _risk(session, batch, _policy_in_force(settings, policy))
     seen = {
         "counts": batch.counts,
@@ -674,16 +682,7 @@ def _reviewing_officer(session: Session, batch_id: str, username: str, step: str
     either sees this review or makes it fail with `StateError`.
     """
     write_connection(session=session)
-    officer = _user(session, username, Role.OFFICER)
-    batch = repos.get_batch(session=session, batch_id=batch_id)
-    if batch.submitted_by == officer.id:
-        _refuse(
-            session,
-            PermissionDenied(f"{username} submitted batch {batch_id} and may not review it"),
-            username=username,
-            batch_id=batch_id,
-            detail={"step": step, "reason": "separation_of_duties"},
-        )
+    officer, batch = _officer_not_submitter(session, batch_id, username, step, "review")
     status = BatchStatus(batch.status)
     if status not in (BatchStatus.DECIDED, BatchStatus.APPROVED):
         raise StateError(
