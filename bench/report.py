@@ -1,4 +1,4 @@
-"""docs/benchmarks.md from bench/out/results.json: the machine, then one section per benchmark."""
+"""docs/benchmarks.md from docs/benchmarks.json: the machine, then one section per benchmark."""
 
 from __future__ import annotations
 

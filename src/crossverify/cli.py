@@ -78,6 +78,35 @@ def settings() -> Settings:
 
 
 @contextmanager
+def progress_bar(description: str) -> Iterator[Callable[..., None]]:
+    """A bar on stderr for long work; the callback takes (done, total[, stage])."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int, stage: str | None = None) -> None:
+            bar.update(task, completed=done, total=total, description=stage or description)
+
+        yield update
+
+
+@contextmanager
 def store_session() -> Iterator[Session]:
     from crossverify.store.engine import make_engine, migrate, session_factory
 
@@ -115,13 +144,15 @@ def synth(
     """
     from crossverify.synth import generate
 
-    result = generate(
-        out_dir=out_dir,
-        persons=persons,
-        requests=requests,
-        seed=seed,
-        master_format=master_format,
-    )
+    with progress_bar("generating") as update:
+        result = generate(
+            out_dir=out_dir,
+            persons=persons,
+            requests=requests,
+            seed=seed,
+            master_format=master_format,
+            progress=lambda stage, done, total: update(done, total, stage),
+        )
     out.print(f"master file  {result.master_path} ({result.master_rows:,} rows)")
     out.print(f"requests     {result.requests_path} ({result.requests:,} rows)")
     out.print(f"manifest     {result.manifest_path}")
@@ -140,8 +171,29 @@ def master_load(
     """
     from crossverify.master.load import load_master
 
-    info = load_master(source=source, out_dir=settings().master_dir)
+    total = _rows_in(source)
+    loaded = 0
+    with progress_bar("standardizing") as update:
+
+        def advance(rows: int) -> None:
+            nonlocal loaded
+            loaded += rows
+            update(loaded, max(total, loaded))
+
+        info = load_master(source=source, out_dir=settings().master_dir, progress=advance)
     out.print(json.dumps(info.__dict__, indent=2, default=str))
+
+
+def _rows_in(source: Path) -> int:
+    """Rows in a Parquet file from its footer (0 when unknown: a CSV is not counted first)."""
+    if source.suffix.lower() != ".parquet":
+        return 0
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(source).metadata.num_rows)
+    except OSError:
+        return 0
 
 
 @model_app.command("train")
@@ -329,8 +381,14 @@ def batch_run(batch_id: str) -> None:
     """Match every accepted row of a batch and decide its outcome."""
     from crossverify.pipeline import run_batch
 
-    with store_session() as session:
-        result = run_batch(session=session, settings=settings(), policy=policy(), batch_id=batch_id)
+    with store_session() as session, progress_bar("matching") as update:
+        result = run_batch(
+            session=session,
+            settings=settings(),
+            policy=policy(),
+            batch_id=batch_id,
+            progress=update,
+        )
     print_summary(result.counts, result.expected_wrong_matches)
 
 

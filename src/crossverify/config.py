@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     engine: Literal["duckdb", "spark"] = "duckdb"
     duckdb_memory_limit: str = "8GB"
     duckdb_threads: int = 2
+    run_chunk_rows: int = 250_000  # a batch runs in chunks this size; a rerun resumes
 
     @property
     def store_url(self) -> str:

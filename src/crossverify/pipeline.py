@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
+from crossverify.chunked import Progress, match_in_chunks
 from crossverify.config import Settings
 from crossverify.disclose.package import Package, write_package
 from crossverify.disclose.signing import system_signing_key
@@ -34,7 +36,7 @@ from crossverify.intake.batch import intake_batch
 from crossverify.ledger import record as ledger
 from crossverify.ledger.record import NewEntry
 from crossverify.link.backend import make_duckdb
-from crossverify.matching import MatchContext, current_model_path, match_requests
+from crossverify.matching import MatchContext, current_model_path
 from crossverify.policy import Policy, load_policy
 from crossverify.store import repos
 from crossverify.store.engine import write_connection
@@ -50,6 +52,8 @@ from crossverify.store.tables import (
 from crossverify.types import DISCLOSED_OUTCOMES
 
 ACCEPTED_FILE = "accepted.parquet"
+CHUNKS_DIR = "chunks"  # under the batch folder while a run is under way
+STAGE_SECONDS_FILE = "seconds.json"  # per-stage timings; the package manifest carries them
 PACKAGE_KEY_FILE = "package_ed25519.pem"  # under data_dir/keys; created on first release
 WITHHELD_OUTCOME = "N2"  # a disclosure refused on review leaves as insufficient evidence
 SCOPE_LOWERED = "scope_lowered"  # the reason of the refusals `lower_scope` records
@@ -166,6 +170,7 @@ def submit_batch(
 ) -> BatchSummary:
     """Verify and validate a batch; store it with its rejected rows. A bad signature refuses it."""
     user = _user(session, username, Role.REQUESTER)
+    started = time.perf_counter()
     try:
         intake = intake_batch(
             request_file=request_file,
@@ -192,6 +197,7 @@ def submit_batch(
     shutil.copyfile(request_file, folder / request_file.name)
     shutil.copyfile(manifest_file, folder / "request.manifest.json")
     pq.write_table(intake.accepted, folder / ACCEPTED_FILE)
+    _write_stage_seconds(folder, {"intake": round(time.perf_counter() - started, 2)})
     repos.create_batch(
         session=session,
         batch_id=batch_id,
@@ -257,9 +263,19 @@ def _rejected_id(row: dict[str, Any]) -> str:
 
 
 def run_batch(
-    *, session: Session, settings: Settings, policy: Policy, batch_id: str, actor: str = "system"
+    *,
+    session: Session,
+    settings: Settings,
+    policy: Policy,
+    batch_id: str,
+    actor: str = "system",
+    progress: Progress | None = None,
 ) -> BatchSummary:
-    """Match every accepted row and store one outcome per row; a rerun after a crash is safe."""
+    """Match every accepted row and store one outcome per row; a rerun after a crash is safe.
+
+    Matching goes in chunks kept on disk (`crossverify.chunked`), so a rerun resumes at the
+    first unfinished chunk; outcomes, status and the `run` event are one commit at the end.
+    """
     batch = repos.set_batch_status(
         session=session,
         batch_id=batch_id,
@@ -267,16 +283,26 @@ def run_batch(
         status=BatchStatus.RUNNING,
     )
     session.commit()
-    accepted = pq.read_table(_batch_dir(settings, batch_id) / ACCEPTED_FILE)
+    folder = _batch_dir(settings, batch_id)
+    accepted = pq.read_table(folder / ACCEPTED_FILE)
     accepted = accepted.append_column("request_row", accepted["row_number"])
     ctx = MatchContext(
         master_dir=settings.master_dir, model_path=current_model_path(settings.models_dir)
     )
     con = make_duckdb(settings)
     try:
-        result = match_requests(con=con, accepted=accepted, ctx=ctx, policy=policy)
+        result = match_in_chunks(
+            con=con,
+            accepted=accepted,
+            ctx=ctx,
+            policy=policy,
+            work_dir=folder / CHUNKS_DIR,
+            chunk_rows=settings.run_chunk_rows,
+            progress=progress,
+        )
     finally:
         con.close()
+    started = time.perf_counter()
     ids = dict(
         zip(accepted["row_number"].to_pylist(), accepted["request_id"].to_pylist(), strict=True)
     )
@@ -315,6 +341,11 @@ def run_batch(
         counts=counts,
         expected_wrong_matches=round(result.expected_wrong_matches, 3),
     )
+    seconds = {
+        **_stage_seconds(folder),
+        **{k: round(v, 2) for k, v in result.timings.items()},
+        "store": round(time.perf_counter() - started, 2),
+    }
     ledger.record_event(
         session=session,
         action="run",
@@ -324,11 +355,25 @@ def run_batch(
             "model_id": result.model_id,
             "counts": counts,
             "expected_wrong_matches": round(result.expected_wrong_matches, 3),
-            "seconds": {k: round(v, 2) for k, v in result.timings.items()},
+            "chunks": result.chunks,
+            "chunks_reused": result.chunks_reused,
+            "seconds": seconds,
         },
     )
     session.commit()
+    _write_stage_seconds(folder, seconds)
+    shutil.rmtree(folder / CHUNKS_DIR, ignore_errors=True)  # the outcomes are in the store now
     return summary(batch)
+
+
+def _stage_seconds(folder: Path) -> dict[str, float]:
+    """Seconds per stage so far (intake, standardize, link, decide, disclose, store)."""
+    path = folder / STAGE_SECONDS_FILE
+    return dict(json.loads(path.read_text())) if path.exists() else {}
+
+
+def _write_stage_seconds(folder: Path, seconds: dict[str, float]) -> None:
+    (folder / STAGE_SECONDS_FILE).write_text(json.dumps(seconds, sort_keys=True) + "\n")
 
 
 def summary(batch: Any) -> BatchSummary:
@@ -470,6 +515,7 @@ def release_batch(
             "approvals": approvers,
             "released_at": released_at,
             "authority_cited": sorted(set(authority.values())),
+            "seconds_per_stage": _stage_seconds(_batch_dir(settings, batch_id)),
         },
         signing_key=system_signing_key(settings.data_dir / "keys" / PACKAGE_KEY_FILE),
     )

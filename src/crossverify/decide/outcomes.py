@@ -167,7 +167,9 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     # A namesake whose details conflict still makes the answer "insufficient", not "none".
     c["plausible"] = name_plausible(c)
     c["unconfirmed"] = c["qualifies"] & suffix_unconfirmed(c)
-    c = c.sort_values(["request_row", "match_weight"], ascending=[True, False])
+    c = c.sort_values(
+        ["request_row", "match_weight", "tin"], ascending=[True, False, True], kind="mergesort"
+    )
     grouped = c.groupby("request_row", sort=False)
     c["rank"] = grouped.cumcount()
 

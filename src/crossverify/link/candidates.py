@@ -21,7 +21,8 @@ def candidates_sql(
     """One row per (request, taxpayer). All rows of a taxpayer are that one person's records,
     so each field takes its best-agreeing row (the name in full on one return, the address
     the requester gave on another); Jr/Sr takes its worst, since a "JR" on any return means
-    a namesake exists. The taxpayer's weight is the prior plus those fields' weights."""
+    a namesake exists. The taxpayer's weight is the prior plus those fields' weights.
+    Ties are broken by the level and then the row, so every run picks the same row."""
     master = f"read_parquet('{master_parquet.as_posix()}')"
     names = model.comparison_names()
 
@@ -29,9 +30,11 @@ def candidates_sql(
         if n == "suffix":
             return (
                 "min(p.gamma_suffix) AS gamma_suffix, "
-                "arg_min(p.mw_suffix, p.gamma_suffix) AS mw_suffix"
+                "arg_min(p.mw_suffix, (p.gamma_suffix, p.mw_suffix)) AS mw_suffix"
             )
-        return f"arg_max(p.gamma_{n}, p.mw_{n}) AS gamma_{n}, max(p.mw_{n}) AS mw_{n}"
+        return (
+            f"arg_max(p.gamma_{n}, (p.mw_{n}, p.gamma_{n})) AS gamma_{n}, max(p.mw_{n}) AS mw_{n}"
+        )
 
     fields = ",\n                ".join(pick(n) for n in names)
     total = " + ".join(f"mw_{n}" for n in names)
@@ -40,10 +43,11 @@ def candidates_sql(
             SELECT
                 p.request_row,
                 m.tin,
-                arg_max(p.row_id, p.match_weight) AS best_row_id,
-                arg_max(m.tax_year, p.match_weight) AS best_tax_year,
-                arg_max(p.row_id, p.gamma_address * 100000 + m.tax_year) AS address_row_id,
-                arg_max(m.tax_year, p.gamma_address * 100000 + m.tax_year) AS address_tax_year,
+                arg_max(p.row_id, (p.match_weight, p.row_id)) AS best_row_id,
+                arg_max(m.tax_year, (p.match_weight, p.row_id)) AS best_tax_year,
+                arg_max(p.row_id, (p.gamma_address, m.tax_year, p.row_id)) AS address_row_id,
+                arg_max(m.tax_year, (p.gamma_address, m.tax_year, p.row_id))
+                    AS address_tax_year,
                 count(*) AS n_rows,
                 {fields}
             FROM {pairs_table} p
@@ -93,5 +97,5 @@ def roll_up(
     """Return one row per (request_row, tin) with the best evidence for that taxpayer."""
     return con.sql(
         candidates_sql(pairs_table, requests_table, master_parquet, prior_weight)
-        + " ORDER BY request_row, match_weight DESC"
+        + " ORDER BY request_row, match_weight DESC, tin"  # ties: the same order every run
     ).to_arrow_table()
