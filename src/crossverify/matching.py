@@ -19,9 +19,16 @@ import pyarrow.compute as pc
 from crossverify.decide.outcomes import Decision, DecisionRules, decide, expected_wrong_matches
 from crossverify.disclose.address import REQUEST_ADDRESS_COLUMNS, pick_addresses
 from crossverify.errors import ModelError
+from crossverify.link.backend import SparkLink
 from crossverify.link.candidates import roll_up
 from crossverify.link.model import comparison_names
-from crossverify.link.score import REQUESTS_TABLE, load_model, prior_match_weight, score_pairs
+from crossverify.link.score import (
+    REQUESTS_TABLE,
+    load_model,
+    prior_match_weight,
+    score_pairs,
+    score_pairs_on_spark,
+)
 from crossverify.master.load import MASTER_PARQUET, read_master_info
 from crossverify.policy import Policy
 from crossverify.standardize.frame import standardize_records
@@ -47,6 +54,9 @@ OUTCOME_COLUMNS = (
 class MatchContext:
     master_dir: Path
     model_path: Path
+    # Score pairs on this Spark session (engine = "spark", `link.backend.link_engine`);
+    # None: on DuckDB. Roll-up, decide and disclose run on DuckDB either way.
+    spark: SparkLink | None = None
 
     @property
     def master_parquet(self) -> Path:
@@ -95,14 +105,22 @@ def match_requests(
     timings["standardize"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    pairs = score_pairs(
-        con=con, requests=std, master_parquet=ctx.master_parquet, model_settings=settings
-    )
+    master_rows = ctx.master_parquet
+    if ctx.spark is None:
+        pairs = score_pairs(
+            con=con, requests=std, master_parquet=ctx.master_parquet, model_settings=settings
+        )
+    else:
+        scored = score_pairs_on_spark(
+            con=con, spark=ctx.spark, requests=std, model_settings=settings
+        )
+        # The scored taxpayers' rows, on the driver: all that roll-up and disclose read.
+        pairs, master_rows = scored.pairs_table, scored.master_parquet
     candidates = roll_up(
         con=con,
         pairs_table=pairs,
         requests_table=REQUESTS_TABLE,
-        master_parquet=ctx.master_parquet,
+        master_parquet=master_rows,
         prior_weight=prior_weight,
     )
     timings["link"] = time.perf_counter() - started
@@ -127,9 +145,7 @@ def match_requests(
         .append_column("period_end", _year(std["tax_period_end"]))
     )
     matches = matched.join(keys, "request_row")
-    addresses = pick_addresses(
-        con=con, matches=matches, master_parquet=ctx.master_parquet, policy=policy
-    )
+    addresses = pick_addresses(con=con, matches=matches, master_parquet=master_rows, policy=policy)
     outcomes = decisions.join(addresses, "request_row", join_type="left outer")
     matched_rows = pc.equal(outcomes["decision"], Decision.MATCH.value)
     outcome = pc.if_else(matched_rows, outcomes["outcome"], outcomes["decision"])

@@ -35,7 +35,7 @@ from crossverify.errors import (
 from crossverify.intake.batch import intake_batch
 from crossverify.ledger import record as ledger
 from crossverify.ledger.record import NewEntry
-from crossverify.link.backend import make_duckdb
+from crossverify.link.backend import link_engine, make_duckdb
 from crossverify.matching import MatchContext, current_model_path
 from crossverify.policy import Policy, load_policy
 from crossverify.store import repos
@@ -286,20 +286,23 @@ def run_batch(
     folder = _batch_dir(settings, batch_id)
     accepted = pq.read_table(folder / ACCEPTED_FILE)
     accepted = accepted.append_column("request_row", accepted["row_number"])
-    ctx = MatchContext(
-        master_dir=settings.master_dir, model_path=current_model_path(settings.models_dir)
-    )
     con = make_duckdb(settings)
     try:
-        result = match_in_chunks(
-            con=con,
-            accepted=accepted,
-            ctx=ctx,
-            policy=policy,
-            work_dir=folder / CHUNKS_DIR,
-            chunk_rows=settings.run_chunk_rows,
-            progress=progress,
-        )
+        with link_engine(settings) as spark:  # one Spark session (engine = "spark") for all chunks
+            ctx = MatchContext(
+                master_dir=settings.master_dir,
+                model_path=current_model_path(settings.models_dir),
+                spark=spark,
+            )
+            result = match_in_chunks(
+                con=con,
+                accepted=accepted,
+                ctx=ctx,
+                policy=policy,
+                work_dir=folder / CHUNKS_DIR,
+                chunk_rows=settings.run_chunk_rows,
+                progress=progress,
+            )
     finally:
         con.close()
     started = time.perf_counter()

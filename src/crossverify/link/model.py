@@ -8,12 +8,16 @@ decide stage reads the gamma levels back, so their order is part of the contract
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
+import sqlglot
 from splink import SettingsCreator
+from splink.blocking_rule_library import CustomRule
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from sqlglot import exp
 
 # Columns each side of a pair carries into Splink (unique_id added by the link stage).
 LINK_COLUMNS: tuple[str, ...] = (
@@ -83,10 +87,17 @@ ADDRESS_CORROBORATES = frozenset(
 )
 
 
+# The custom SQL in this module is DuckDB SQL. Splink translates it (sqlglot) when the
+# settings are built for another engine; for DuckDB it is used as written.
+SQL_DIALECT = "duckdb"
+
+
+def _custom(sql_condition: str, label: str | None = None) -> cll.CustomLevel:
+    return cll.CustomLevel(sql_condition, label, base_dialect_str=SQL_DIALECT)
+
+
 def _null(col: str) -> ComparisonLevelCreator:
-    return cll.CustomLevel(f'"{col}_l" IS NULL OR "{col}_r" IS NULL', "null").configure(
-        is_null_level=True
-    )
+    return _custom(f'"{col}_l" IS NULL OR "{col}_r" IS NULL', "null").configure(is_null_level=True)
 
 
 def _given_name() -> cl.CustomComparison:
@@ -102,11 +113,11 @@ def _given_name() -> cl.CustomComparison:
         comparison_levels=[
             _null("given_first"),
             cll.ExactMatchLevel("given_std").configure(tf_adjustment_column="given_std"),
-            cll.CustomLevel(both_compound_differ, "first token, other given names differ"),
+            _custom(both_compound_differ, "first token, other given names differ"),
             cll.ExactMatchLevel("given_first").configure(tf_adjustment_column="given_first"),
             cll.ArrayIntersectLevel("given_nick_keys", 1),
             cll.DamerauLevenshteinLevel("given_first", 1),
-            cll.CustomLevel(
+            _custom(
                 'substr("given_first_l", 1, 1) = substr("given_first_r", 1, 1) AND '
                 '(length("given_first_l") = 1 OR length("given_first_r") = 1)',
                 "initial only",
@@ -134,7 +145,7 @@ def _surname() -> cl.CustomComparison:
             cll.ExactMatchLevel("surname_joined").configure(tf_adjustment_column="surname_joined"),
             cll.And(
                 cll.ArrayIntersectLevel("surname_keys", 1),
-                cll.CustomLevel(second_differs),
+                _custom(second_differs),
             ).configure(label_for_charts="one surname shared, the other differs"),
             cll.ExactMatchLevel("surname_1").configure(tf_adjustment_column="surname_1"),
             cll.ArrayIntersectLevel("surname_keys", 1),
@@ -173,31 +184,29 @@ def _address() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="address",
         comparison_levels=[
-            cll.CustomLevel(
-                f"{no_line.format(s='l')} OR {no_line.format(s='r')}", "null"
-            ).configure(is_null_level=True),
-            cll.CustomLevel(
+            _custom(f"{no_line.format(s='l')} OR {no_line.format(s='r')}", "null").configure(
+                is_null_level=True
+            ),
+            _custom(
                 f'"addr_line_std_l" = "addr_line_std_r" AND {same_urb} AND {same_place}',
                 "exact line",
             ),
-            cll.CustomLevel(
+            _custom(
                 f'"addr_street_name_l" = "addr_street_name_r" AND {same_house} AND {unit_agrees}',
                 "house + street",
             ),
-            cll.CustomLevel(one_typo, "house + street (or urbanization) with one typo"),
-            cll.CustomLevel(
+            _custom(one_typo, "house + street (or urbanization) with one typo"),
+            _custom(
                 '("addr_po_box_l" = "addr_po_box_r" AND "zip5_l" = "zip5_r") OR '
                 f'("addr_rural_route_l" = "addr_rural_route_r" AND {same_place})',
                 "PO box + ZIP, or rural route + place",
             ),
-            cll.CustomLevel(
+            _custom(
                 f'"addr_street_name_l" = "addr_street_name_r" AND {same_house}',
                 "house + street, another unit",
             ),
-            cll.CustomLevel(
-                f'"addr_street_name_l" = "addr_street_name_r" AND {same_place}', "street only"
-            ),
-            cll.CustomLevel('"zip5_l" = "zip5_r"', "zip only"),
+            _custom(f'"addr_street_name_l" = "addr_street_name_r" AND {same_place}', "street only"),
+            _custom('"zip5_l" = "zip5_r"', "zip only"),
             cll.ElseLevel(),
         ],
     )
@@ -207,10 +216,8 @@ def _suffix() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="suffix",
         comparison_levels=[
-            cll.CustomLevel(
-                "coalesce(\"suffix_std_l\", '') = coalesce(\"suffix_std_r\", '')", "same"
-            ),
-            cll.CustomLevel('"suffix_std_l" IS NULL OR "suffix_std_r" IS NULL', "one missing"),
+            _custom("coalesce(\"suffix_std_l\", '') = coalesce(\"suffix_std_r\", '')", "same"),
+            _custom('"suffix_std_l" IS NULL OR "suffix_std_r" IS NULL', "one missing"),
             cll.ElseLevel(),
         ],
     )
@@ -227,9 +234,9 @@ def _dob() -> cl.CustomComparison:
         comparison_levels=[
             _null("dob_str"),
             cll.ExactMatchLevel("dob_str"),
-            cll.CustomLevel(transposed, "month/day transposed"),
+            _custom(transposed, "month/day transposed"),
             cll.DamerauLevenshteinLevel("dob_str", 1),
-            cll.CustomLevel('substr("dob_str_l", 1, 4) = substr("dob_str_r", 1, 4)', "same year"),
+            _custom('substr("dob_str_l", 1, 4) = substr("dob_str_r", 1, 4)', "same year"),
             cll.ElseLevel(),
         ],
     )
@@ -292,7 +299,9 @@ def settings(*, probability_two_random_records_match: float = 1e-6) -> SettingsC
             _address(),
             _tin(),
         ],
-        blocking_rules_to_generate_predictions=list(BLOCKING_RULES_SQL),  # type: ignore[arg-type]
+        blocking_rules_to_generate_predictions=[
+            CustomRule(rule, sql_dialect=SQL_DIALECT) for rule in BLOCKING_RULES_SQL
+        ],
         probability_two_random_records_match=probability_two_random_records_match,
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
@@ -306,3 +315,62 @@ def comparison_names() -> list[str]:
 
 def settings_dict() -> dict[str, Any]:
     return settings().create_settings_dict("duckdb")
+
+
+def spark_settings_dict(trained: dict[str, Any]) -> dict[str, Any]:
+    """A model trained on DuckDB, with its SQL in Spark's dialect; every trained number kept.
+
+    Splink translates this module's SQL (see `SQL_DIALECT`); the trained JSON must hold the
+    SQL this module builds today, else the levels could be paired with the wrong weights.
+    Raises ValueError when they differ (the model predates a change to this module).
+    """
+    duckdb_now = settings().create_settings_dict(SQL_DIALECT)
+    spark_now = settings().create_settings_dict("spark")
+    converted = copy.deepcopy(trained)
+    if len(converted["comparisons"]) != len(duckdb_now["comparisons"]):
+        raise ValueError("the model's comparisons differ from model.py's")
+    for comparison, duck, spark in zip(
+        converted["comparisons"], duckdb_now["comparisons"], spark_now["comparisons"], strict=True
+    ):
+        name = comparison["output_column_name"]
+        levels = comparison["comparison_levels"]
+        duck_sql = [level["sql_condition"] for level in duck["comparison_levels"]]
+        if name != duck["output_column_name"] or [lv["sql_condition"] for lv in levels] != duck_sql:
+            raise ValueError(f"the model's comparison {name} differs from model.py's")
+        for level, spark_level in zip(levels, spark["comparison_levels"], strict=True):
+            level["sql_condition"] = _null_safe_spark_sql(spark_level["sql_condition"])
+    rules = "blocking_rules_to_generate_predictions"
+    if [_rule_sql(r) for r in converted[rules]] != [_rule_sql(r) for r in duckdb_now[rules]]:
+        raise ValueError("the model's blocking rules differ from model.py's")
+    converted[rules] = spark_now[rules]
+    converted["sql_dialect"] = "spark"
+    return converted
+
+
+def _rule_sql(rule: str | dict[str, Any]) -> str:
+    return rule if isinstance(rule, str) else str(rule["blocking_rule"])
+
+
+def _null_safe_spark_sql(sql_condition: str) -> str:
+    """Splink's Spark `damerau_levenshtein` returns 100 for a NULL side where DuckDB returns
+    NULL, so `damerau_levenshtein(a, b) > 1` would hold on Spark only. Make it NULL there too.
+
+    (Both compute the true Damerau-Levenshtein distance on the ASCII the standardizer emits.)
+    """
+
+    def null_safe(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "damerau_levenshtein":
+            left, right = node.expressions
+            return exp.If(
+                this=exp.or_(
+                    exp.Is(this=left.copy(), expression=exp.Null()),
+                    exp.Is(this=right.copy(), expression=exp.Null()),
+                ),
+                true=exp.Null(),
+                false=node.copy(),
+            )
+        return node
+
+    if "damerau_levenshtein" not in sql_condition.lower():
+        return sql_condition  # ELSE is no expression
+    return sqlglot.parse_one(sql_condition, read="spark").transform(null_safe).sql(dialect="spark")

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 from splink import Linker
 
 from crossverify.errors import ModelError
 from crossverify.link import model
-from crossverify.link.backend import make_db_api
+from crossverify.link.backend import SparkLink, make_db_api
 
 REQUESTS_TABLE = "cv_link_requests"
 MASTER_VIEW = "cv_link_master"
@@ -50,12 +52,7 @@ def score_pairs(
     Returns the name of the table in `con`.
     """
     cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
-    con.register("cv_requests_arrow", requests)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {REQUESTS_TABLE} AS "
-        f"SELECT request_row AS unique_id, {cols} FROM cv_requests_arrow"
-    )
-    con.unregister("cv_requests_arrow")
+    register_requests(con, requests)
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {MASTER_VIEW} AS SELECT row_id AS unique_id, {cols} "
         f"FROM read_parquet('{master_parquet.as_posix()}')"
@@ -79,11 +76,36 @@ def score_pairs(
             db_api.register(table, dataset_display_name=table), column
         )
     blocked = linker.inference.compute_blocked_pairs_for_predict()
-    con.execute(_whole_history_pairs_sql(blocked.physical_name, master_parquet))
+    master = f"read_parquet('{master_parquet.as_posix()}')"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {EXPANDED_PAIRS_TABLE} AS "
+        + _whole_history_pairs_sql(blocked.physical_name, master)
+    )
     linker.table_management.register_blocked_pairs_for_predict(
         db_api.register(EXPANDED_PAIRS_TABLE, dataset_display_name=EXPANDED_PAIRS_TABLE)
     )
     predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {PAIRS_TABLE} AS "
+        + _pairs_select_sql(predictions.physical_name)
+    )
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return PAIRS_TABLE
+
+
+def register_requests(con: duckdb.DuckDBPyConnection, requests: pa.Table) -> None:
+    """REQUESTS_TABLE in `con`: the link columns keyed by `unique_id` = `request_row`."""
+    cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
+    con.register("cv_requests_arrow", requests)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {REQUESTS_TABLE} AS "
+        f"SELECT request_row AS unique_id, {cols} FROM cv_requests_arrow"
+    )
+    con.unregister("cv_requests_arrow")
+
+
+def _pairs_select_sql(predictions_table: str) -> str:
+    """One row per scored pair, oriented (request_row, row_id); the same SQL on both engines."""
     gammas = ", ".join(f"gamma_{name}" for name in model.comparison_names())
     weights = ", ".join(
         f"mw_{name}"
@@ -91,20 +113,110 @@ def score_pairs(
         + f" AS mw_{name}"
         for name in model.comparison_names()
     )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {PAIRS_TABLE} AS
+    return f"""
         SELECT
             CASE WHEN source_dataset_l = 'requests' THEN unique_id_l ELSE unique_id_r END
                 AS request_row,
             CASE WHEN source_dataset_l = 'requests' THEN unique_id_r ELSE unique_id_l END
                 AS row_id,
             match_weight, match_probability, {gammas}, {weights}
-        FROM {predictions.physical_name}
-        """
+        FROM {predictions_table}
+    """
+
+
+@dataclass(frozen=True)
+class SparkScored:
+    """What Spark hands back: PAIRS_TABLE (in DuckDB) and, on the driver, every master row of
+    each taxpayer scored, so that roll-up and disclosure read a local file, not the master."""
+
+    pairs_table: str
+    master_parquet: Path
+
+
+def score_pairs_on_spark(
+    *,
+    con: duckdb.DuckDBPyConnection,
+    spark: SparkLink,
+    requests: pa.Table,
+    model_settings: dict[str, Any],
+    min_match_weight: float = -20.0,
+) -> SparkScored:
+    """`score_pairs` on Spark: the same blocking, whole-history expansion and model (trained on
+    DuckDB, its SQL converted to Spark's dialect), with the master read from
+    `spark.master_parquet`. REQUESTS_TABLE and PAIRS_TABLE end up in `con` as `score_pairs`
+    leaves them, so the roll-up and decide do not know which engine scored.
+    """
+    try:
+        settings = model.spark_settings_dict(model_settings)
+    except ValueError as exc:
+        raise ModelError(f"{exc}; retrain with `crossverify model train`") from exc
+    settings.pop("crossverify", None)
+    settings["retain_intermediate_calculation_columns"] = True
+    settings["retain_matching_columns"] = True
+    register_requests(con, requests)
+    master_all, arrow_view = "cv_spark_master", "cv_spark_requests_arrow"
+    spark.view_of_parquet(master_all, spark.master_parquet)
+    types = spark.column_types(master_all)
+    cols = ", ".join(f"`{c}`" for c in model.LINK_COLUMNS)
+    spark.view_of_sql(MASTER_VIEW, f"SELECT row_id AS unique_id, {cols} FROM {master_all}")
+    # A column all NULL in a batch arrives untyped: give each the master's type.
+    spark.view_of_arrow(arrow_view, requests.select(["request_row", *model.LINK_COLUMNS]))
+    casts = ", ".join(f"CAST(`{c}` AS {types[c]}) AS `{c}`" for c in model.LINK_COLUMNS)
+    spark.view_of_sql(REQUESTS_TABLE, f"SELECT request_row AS unique_id, {casts} FROM {arrow_view}")
+    db_api = spark.db_api()
+    linker = Linker(
+        [
+            db_api.register(REQUESTS_TABLE, dataset_display_name="requests"),
+            db_api.register(MASTER_VIEW, dataset_display_name="master"),
+        ],
+        settings,
     )
+    tf_views = []
+    for column in _tf_columns(settings):
+        view = f"cv_tf_{column}"
+        spark.view_of_sql(view, _term_frequencies_sql(master_all, column), persist=True)
+        tf_views.append(view)
+        linker.table_management.register_term_frequency_lookup(
+            db_api.register(view, dataset_display_name=view), column
+        )
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    expanded = spark.view_of_sql(
+        EXPANDED_PAIRS_TABLE,
+        _whole_history_pairs_sql(blocked.physical_name, master_all),
+        persist=True,
+    )
+    linker.table_management.register_blocked_pairs_for_predict(
+        db_api.register(EXPANDED_PAIRS_TABLE, dataset_display_name=EXPANDED_PAIRS_TABLE)
+    )
+    predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
+    pairs_view = "cv_spark_pairs"
+    scored = spark.view_of_sql(
+        pairs_view, _pairs_select_sql(predictions.physical_name), persist=True
+    )
+    pairs = spark.to_arrow(f"SELECT * FROM {pairs_view} ORDER BY request_row, row_id")
+    found = spark.to_arrow(
+        f"""SELECT * FROM {master_all} WHERE tin IN (
+                SELECT m.tin FROM {pairs_view} p JOIN {master_all} m ON m.row_id = p.row_id)"""
+    )
+    scored.unpersist()
+    expanded.unpersist()
     predictions.drop_table_from_database_and_remove_from_cache()
-    return PAIRS_TABLE
+    spark.drop_views(
+        pairs_view,
+        EXPANDED_PAIRS_TABLE,
+        MASTER_VIEW,
+        REQUESTS_TABLE,
+        arrow_view,
+        master_all,
+        *tf_views,
+    )
+    con.register("cv_spark_pairs_arrow", pairs)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS_TABLE} AS SELECT * FROM cv_spark_pairs_arrow")
+    con.unregister("cv_spark_pairs_arrow")
+    # One file, replaced by each call: a session scores one batch (or chunk) at a time.
+    found_path = spark.handoff_dir / "master-rows.parquet"
+    pq.write_table(found, found_path)
+    return SparkScored(pairs_table=PAIRS_TABLE, master_parquet=found_path)
 
 
 def _tf_columns(settings: dict[str, Any]) -> list[str]:
@@ -129,14 +241,10 @@ def _master_term_frequencies(
     if not path.exists():
         path.parent.mkdir(exist_ok=True)
         partial = path.with_suffix(".partial")
+        master = f"read_parquet('{master_parquet.as_posix()}')"
         con.execute(
-            f"""COPY (
-                SELECT "{column}", CAST(count(*) AS DOUBLE)
-                    / (SELECT count("{column}") FROM read_parquet('{master_parquet.as_posix()}'))
-                    AS "tf_{column}"
-                FROM read_parquet('{master_parquet.as_posix()}')
-                WHERE "{column}" IS NOT NULL GROUP BY "{column}"
-            ) TO '{partial.as_posix()}' (FORMAT parquet)"""
+            f"COPY ({_term_frequencies_sql(master, column)}) "
+            f"TO '{partial.as_posix()}' (FORMAT parquet)"
         )
         partial.replace(path)
     table = f"cv_tf_{column}"
@@ -146,21 +254,30 @@ def _master_term_frequencies(
     return table
 
 
-def _whole_history_pairs_sql(blocked_table: str, master_parquet: Path) -> str:
-    """Every row of every taxpayer that blocking found, paired with the request.
+def _term_frequencies_sql(master: str, column: str) -> str:
+    """Share of the master's non-null values that are each value (DuckDB and Spark SQL)."""
+    return f"""
+        SELECT {column}, CAST(count(*) AS DOUBLE)
+            / (SELECT count({column}) FROM {master}) AS tf_{column}
+        FROM {master}
+        WHERE {column} IS NOT NULL GROUP BY {column}
+    """
+
+
+def _whole_history_pairs_sql(blocked_table: str, master: str) -> str:
+    """Every row of every taxpayer that blocking found, paired with the request (a SELECT
+    that DuckDB and Spark run alike; `master` is a table or a read_parquet(...)).
 
     Blocking finds taxpayers through one row (an address, a surname in a ZIP); the decision
     needs the taxpayer's whole history (a name written in full on another year's return, the
     address the requester gave on an older one), so each found taxpayer brings all its rows.
     """
-    master = f"read_parquet('{master_parquet.as_posix()}')"
+    master_left = f"left(join_key_l, {len(_MASTER_KEY)}) = '{_MASTER_KEY}'"
     return f"""
-        CREATE OR REPLACE TEMP TABLE {EXPANDED_PAIRS_TABLE} AS
         WITH oriented AS (
-            SELECT starts_with(join_key_l, '{_MASTER_KEY}') AS master_left,
-                   CASE WHEN starts_with(join_key_l, '{_MASTER_KEY}') THEN join_key_r
-                        ELSE join_key_l END AS request_key,
-                   CAST(split_part(CASE WHEN starts_with(join_key_l, '{_MASTER_KEY}')
+            SELECT {master_left} AS master_left,
+                   CASE WHEN {master_left} THEN join_key_r ELSE join_key_l END AS request_key,
+                   CAST(split_part(CASE WHEN {master_left}
                         THEN join_key_l ELSE join_key_r END, '-__-', 2) AS BIGINT) AS row_id
             FROM {blocked_table}
         ),
