@@ -5,7 +5,7 @@ UV := python3 -m uv
 RUN := $(UV) run --frozen
 DEMO_DIR ?= demo
 
-.PHONY: setup demo test test-fast fuzz bench lint format clean
+.PHONY: setup demo test test-fast fuzz bench bench-scale lint format clean
 
 setup: .venv/.installed
 
@@ -28,6 +28,9 @@ fuzz: setup ## the hostile-file property tests with 50x their example budget (12
 
 bench: setup ## benchmarks; numbers go to docs/benchmarks.md
 	$(RUN) python -m bench
+
+bench-scale: setup ## generate, load, train and one whole batch at 1M and 10M persons (~1 hour)
+	$(RUN) python -m bench.scale
 
 lint: setup
 	$(RUN) ruff check src tests bench

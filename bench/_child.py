@@ -17,7 +17,7 @@ Task = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _tasks() -> dict[str, Task]:
-    from bench import accuracy, intake, plain_splink, standardize, synth
+    from bench import accuracy, intake, lookup, plain_splink, scale, standardize, synth
 
     return {
         "standardize": standardize.task,
@@ -29,6 +29,8 @@ def _tasks() -> dict[str, Task]:
         "score": accuracy.task_score,
         "febrl4_data": accuracy.task_febrl4_data,
         "plain": plain_splink.task,
+        "scale_batch": scale.task_batch,
+        "lookup": lookup.task,
     }
 
 

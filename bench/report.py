@@ -154,6 +154,8 @@ def render(results: dict[str, Any], *, machine: dict[str, str]) -> str:
     lines += _synth(results)
     lines += _accuracy(results)
     lines += _febrl4(results.get("febrl4"))
+    lines += _scale(results)
+    lines += _lookup(results.get("lookup"))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -650,4 +652,124 @@ def _febrl4(entry: dict[str, Any] | None) -> list[str]:
             rows,
         )
     lines += [*notes, "", f"Measured {_when(entry)}, commit {entry.get('commit', '?')}.", ""]
+    return lines
+
+
+SCALE_STAGES = (
+    "intake",
+    "standardize",
+    "link",
+    "decide",
+    "disclose",
+    "store",
+    "approve_and_release",
+)
+
+
+def _scale(results: dict[str, Any]) -> list[str]:
+    """`bench/scale.py` (`make bench-scale`): generate, load, train and one whole batch."""
+    entries = sorted(
+        (v for k, v in results.items() if k.startswith("scale/")), key=lambda e: e["persons"]
+    )
+    if not entries:
+        return []
+    lines = [
+        "## scale",
+        "",
+        "`make bench-scale` (`bench/scale.py`): generate the master file and a batch of 12.8% "
+        "of the persons (1.28M requests at 10M), `master load`, `model train`, then the batch "
+        "through the pipeline on SQLite (submit with intake, chunked run, approve, lower scope "
+        "to the cap, release). Targets at 10M persons: generate < 15 min and load < 15 min, "
+        "the batch < 20 min, each under 12 GB.",
+        "",
+    ]
+    rows, stages, notes = [], [], []
+    for e in entries:
+        size = f"{e['persons']:,} / {e['requests']:,}"
+        steps = {k: e.get(k) or {} for k in ("synth", "load", "train", "batch", "plain")}
+        for name, step in steps.items():
+            if step and not step.get("ok"):
+                notes.append(_failed(f"scale {e['persons']:,} {name}", step))
+        batch, plain = steps["batch"], steps["plain"]
+        rows.append(
+            [
+                size,
+                _n(steps["synth"].get("master_rows")),
+                _s(steps["synth"].get("seconds")),
+                _s(steps["load"].get("seconds")),
+                _n(steps["load"].get("rows_per_s")),
+                _s(steps["train"].get("seconds")),
+                _s(batch.get("seconds")),
+                _n(batch.get("rows_per_s")),
+                _mb(max((s.get("peak_rss_mb") or 0) for s in steps.values() if s) or None),
+                f"{_p(batch.get('precision'))} / {_p(batch.get('recall'))}",
+                f"{_p(batch.get('released_precision'))} / {_p(batch.get('released_recall'))}",
+                f"{_p(plain.get('precision'))} / {_p(plain.get('recall'))}" if plain else "–",
+                _when(e),
+            ]
+        )
+        per_stage = batch.get("seconds_per_stage") or {}
+        if per_stage:
+            stages.append([size, *(_s(per_stage.get(n)) for n in SCALE_STAGES)])
+    lines += _table(
+        [
+            "persons / requests",
+            "master rows",
+            "generate s",
+            "load s",
+            "load rows/s",
+            "train s",
+            "batch s",
+            "batch rows/s",
+            "peak memory (any step)",
+            "decided P / R",
+            "released P / R (scope lowered to the cap)",
+            "plain Splink P / R",
+            "measured",
+        ],
+        rows,
+        "lrrrrrrrrllll",
+    )
+    if stages:
+        lines += ["Seconds per stage of the batch (from its run event):", ""]
+        lines += _table(["persons / requests", *SCALE_STAGES], stages)
+    return [*lines, *notes, *([""] if notes else [])]
+
+
+def _lookup(entry: dict[str, Any] | None) -> list[str]:
+    """`bench/lookup.py`: `POST /v1/lookups` latency against a 1M-person master file."""
+    lines = [
+        "## Lookup latency",
+        "",
+        "`POST /v1/lookups` against a 1,000,000-person synthetic master (`bench/lookup.py`), "
+        "measured in-process through the FastAPI TestClient (token and role checks, "
+        "validation, `LookupEngine`, ledger accounting; no socket). Targets: single-record "
+        "p50 < 20 ms and p99 < 100 ms.",
+        "",
+    ]
+    if not entry:
+        return [*lines, "Not measured yet.", ""]
+    measured = entry.get("lookup") or {}
+    if not measured.get("ok"):
+        failed = next(
+            (k for k in ("synth", "load", "train", "lookup") if not (entry.get(k) or {}).get("ok")),
+            "lookup",
+        )
+        return [*lines, _failed(f"lookup {failed}", entry.get(failed) or {}), ""]
+    rows = [
+        [
+            label,
+            _n(measured[key]["calls"]),
+            *(_s(measured[key][f"{q}_ms"]) for q in ("p50", "p95", "p99", "max")),
+        ]
+        for label, key in (("1 record", "single"), ("25 records", "batch"))
+    ]
+    lines += _table(["call", "calls", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows, "lrrrrr")
+    met = measured.get("targets_met", {})
+    lines += [
+        f"Master: {_n(measured.get('master_rows'))} rows, {_n(measured.get('taxpayers'))} "
+        f"taxpayers. Targets: p50 {'met' if met.get('single_p50') else 'not met'}, "
+        f"p99 {'met' if met.get('single_p99') else 'not met'}. Measured {_when(entry)}.",
+        "",
+    ]
     return lines
