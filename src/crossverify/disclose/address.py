@@ -2,7 +2,8 @@
 
 Ties on a year go to the latest received_date. No master row in the window is N4; rows in
 the window but only from sources the policy withholds is N5. M1 when the requester's address
-is that address, else M2 (updated_address mode) or M3 (verify_only: no address given).
+is that address (`link.address_sql.same_address`, built from the predicates the model's
+address levels use), else M2 (updated_address mode) or M3 (verify_only: no address given).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from crossverify.link.address_sql import same_address, table_alias
 from crossverify.policy import Policy
 
 DISCLOSURE_COLUMNS = (
@@ -40,29 +42,14 @@ REQUEST_ADDRESS_COLUMNS = (
 )
 
 
-def _same_address_sql(q: str, m: str) -> str:
-    """The requester's address is this address: same house and street (or PO box), the unit
-    not contradicted, same urbanization, and the same ZIP or city."""
-    place = (
-        f"({q}.zip5 = {m}.zip5 OR ({q}.city_std = {m}.city_std AND {q}.state_std = {m}.state_std))"
-    )
-    unit = f"({q}.addr_unit IS NULL OR {m}.addr_unit IS NULL OR {q}.addr_unit = {m}.addr_unit)"
-    urb = f"coalesce({q}.addr_urbanization, '') = coalesce({m}.addr_urbanization, '')"
-    street = (
-        f"({q}.addr_house_number = {m}.addr_house_number "
-        f"AND {q}.addr_street_name = {m}.addr_street_name AND {unit} AND {urb})"
-    )
-    box = f"({q}.addr_po_box = {m}.addr_po_box OR {q}.addr_rural_route = {m}.addr_rural_route)"
-    return f"coalesce(({street} OR {box}) AND {place}, false)"
-
-
 def disclosures_sql(master_parquet: Path, policy: Policy) -> str:
     sources = ", ".join("'" + s.replace("'", "''") + "'" for s in policy.disclosable_sources)
     sources = sources or "NULL"
     updated = "'M2'" if policy.mode == "updated_address" else "'M3'"
     return f"""
         WITH window_rows AS (
-            SELECT q.request_row, {_same_address_sql("q", "m")} AS same_as_request, m.*
+            SELECT q.request_row, {same_address(table_alias("q"), table_alias("m"))}
+                       AS same_as_request, m.*
             FROM cv_matches q
             JOIN read_parquet('{master_parquet.as_posix()}') m
               ON m.tin = q.tin AND m.tax_year BETWEEN q.period_start AND q.period_end

@@ -19,6 +19,9 @@ from splink.blocking_rule_library import CustomRule
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from sqlglot import exp
 
+from crossverify.link import address_sql
+from crossverify.link.address_sql import splink_side
+
 # Columns each side of a pair carries into Splink (unique_id added by the link stage).
 LINK_COLUMNS: tuple[str, ...] = (
     "given_std",
@@ -159,16 +162,12 @@ def _surname() -> cl.CustomComparison:
 
 
 def _address() -> cl.CustomComparison:
-    same_place = (
-        '("zip5_l" = "zip5_r" OR ("city_std_l" = "city_std_r" AND "state_std_l" = "state_std_r"))'
-    )
-    # Puerto Rico: the urbanization is part of the address (one ZIP has 13 streets named CALLE 1).
-    same_urb = "coalesce(\"addr_urbanization_l\", '') = coalesce(\"addr_urbanization_r\", '')"
-    # A unit dropped on one side still agrees (NCOA 91/92); two different units do not.
-    unit_agrees = (
-        '("addr_unit_l" IS NULL OR "addr_unit_r" IS NULL OR "addr_unit_l" = "addr_unit_r")'
-    )
-    same_house = f'"addr_house_number_l" = "addr_house_number_r" AND {same_urb} AND {same_place}'
+    left, right = splink_side("l"), splink_side("r")
+    same_place = address_sql.same_place(left, right)
+    same_urb = address_sql.same_urbanization(left, right)
+    unit_agrees = address_sql.unit_agrees(left, right)
+    same_house = address_sql.same_house(left, right)
+    same_street = address_sql.same_street(left, right)
     near_urb = (
         f'({same_urb} OR damerau_levenshtein("addr_urbanization_l", "addr_urbanization_r") <= 1)'
     )
@@ -192,20 +191,13 @@ def _address() -> cl.CustomComparison:
                 "exact line",
             ),
             _custom(
-                f'"addr_street_name_l" = "addr_street_name_r" AND {same_house} AND {unit_agrees}',
+                f"{same_street} AND {same_house} AND {unit_agrees}",
                 "house + street",
             ),
             _custom(one_typo, "house + street (or urbanization) with one typo"),
-            _custom(
-                '("addr_po_box_l" = "addr_po_box_r" AND "zip5_l" = "zip5_r") OR '
-                f'("addr_rural_route_l" = "addr_rural_route_r" AND {same_place})',
-                "PO box + ZIP, or rural route + place",
-            ),
-            _custom(
-                f'"addr_street_name_l" = "addr_street_name_r" AND {same_house}',
-                "house + street, another unit",
-            ),
-            _custom(f'"addr_street_name_l" = "addr_street_name_r" AND {same_place}', "street only"),
+            _custom(address_sql.same_box(left, right), "PO box + ZIP, or rural route + place"),
+            _custom(f"{same_street} AND {same_house}", "house + street, another unit"),
+            _custom(f"{same_street} AND {same_place}", "street only"),
             _custom('"zip5_l" = "zip5_r"', "zip only"),
             cll.ElseLevel(),
         ],
