@@ -182,7 +182,7 @@ def score_pairs_on_spark(
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     expanded = spark.view_of_sql(
         EXPANDED_PAIRS_TABLE,
-        _whole_history_pairs_sql(blocked.physical_name, master_all),
+        _whole_history_pairs_sql(blocked.physical_name, master_all, spark=True),
         persist=True,
     )
     linker.table_management.register_blocked_pairs_for_predict(
@@ -264,13 +264,19 @@ def _term_frequencies_sql(master: str, column: str) -> str:
     """
 
 
-def _whole_history_pairs_sql(blocked_table: str, master: str) -> str:
+def _whole_history_pairs_sql(
+    blocked_table: str, master: str, *, requests_table: str = REQUESTS_TABLE, spark: bool = False
+) -> str:
     """Every row of every taxpayer that blocking found, paired with the request (a SELECT
     that DuckDB and Spark run alike; `master` is a table or a read_parquet(...)).
 
     Blocking finds taxpayers through one row (an address, a surname in a ZIP); the decision
     needs the taxpayer's whole history (a name written in full on another year's return, the
-    address the requester gave on an older one), so each found taxpayer brings all its rows.
+    address the requester gave on an older one), so each found taxpayer brings all its rows,
+    unless no blocked row of it could be the person (`_could_be_the_person_sql`): a neighbour
+    with another given name is not the person, and scoring their histories was most of the
+    link stage's time. Their blocked rows at the requester's address are still scored, so a
+    household member still counts against the chosen taxpayer's posterior.
     """
     master_left = f"left(join_key_l, {len(_MASTER_KEY)}) = '{_MASTER_KEY}'"
     return f"""
@@ -278,20 +284,48 @@ def _whole_history_pairs_sql(blocked_table: str, master: str) -> str:
             SELECT {master_left} AS master_left,
                    CASE WHEN {master_left} THEN join_key_r ELSE join_key_l END AS request_key,
                    CAST(split_part(CASE WHEN {master_left}
-                        THEN join_key_l ELSE join_key_r END, '-__-', 2) AS BIGINT) AS row_id
+                        THEN join_key_l ELSE join_key_r END, '-__-', 2) AS BIGINT) AS row_id,
+                   join_key_l, join_key_r
             FROM {blocked_table}
         ),
-        found AS (
-            SELECT DISTINCT o.request_key, o.master_left, m.tin
-            FROM oriented o JOIN {master} m USING (row_id)
-        )
-        SELECT DISTINCT '0' AS match_key,
+        judged AS (
+            SELECT o.*, m.tin,
+                   {_could_be_the_person_sql("r", "m", spark=spark)} AS could_be,
+                   coalesce(r.addr_house_number = m.addr_house_number
+                            AND r.addr_street_name = m.addr_street_name, false)
+                   OR coalesce(r.addr_po_box = m.addr_po_box, false) AS same_address
+            FROM oriented o
+            JOIN {master} m ON m.row_id = o.row_id
+            JOIN {requests_table} r
+              ON r.unique_id = CAST(split_part(o.request_key, '-__-', 2) AS BIGINT)
+        ),
+        found AS (SELECT DISTINCT request_key, master_left, tin FROM judged WHERE could_be)
+        SELECT '0' AS match_key,
                CASE WHEN f.master_left THEN '{_MASTER_KEY}' || m.row_id ELSE f.request_key END
                    AS join_key_l,
                CASE WHEN f.master_left THEN f.request_key ELSE '{_MASTER_KEY}' || m.row_id END
                    AS join_key_r
-        FROM found f JOIN {master} m USING (tin)
+        FROM found f JOIN {master} m ON m.tin = f.tin
+        UNION
+        SELECT '0' AS match_key, join_key_l, join_key_r FROM judged WHERE same_address
     """
+
+
+def _could_be_the_person_sql(r: str, m: str, *, spark: bool) -> str:
+    """The blocked master row `m` could be the person of request `r`: the given name could be
+    theirs (same initial, a shared nickname key, one typo, or missing) or the TIN or the date
+    of birth agrees. Deliberately looser than the decision's own name test."""
+    if spark:
+        nickname = f"arrays_overlap({r}.given_nick_keys, {m}.given_nick_keys)"
+    else:
+        nickname = f"len(list_intersect({r}.given_nick_keys, {m}.given_nick_keys)) > 0"
+    return f"""(
+        {r}.given_first IS NULL OR {m}.given_first IS NULL
+        OR substr({r}.given_first, 1, 1) = substr({m}.given_first, 1, 1)
+        OR {nickname}
+        OR damerau_levenshtein({r}.given_first, {m}.given_first) <= 1
+        OR {r}.tin = {m}.tin OR {r}.dob_str = {m}.dob_str
+    )"""
 
 
 EXPANDED_PAIRS_TABLE = "cv_link_history_pairs"
