@@ -1,6 +1,7 @@
 """`python -m bench [--sizes small,medium,large] [--only NAME[,NAME]]`: run, then write the report.
 
-Benchmarks: standardize and intake (once), synth and accuracy (per size), febrl4 (once).
+Benchmarks: standardize and intake (once), synth and accuracy (per size), febrl4 (once),
+lookup (latency of `POST /v1/lookups` against a 1M-person master, once).
 Every measured step runs in a fresh child process, one at a time. Results are kept in
 docs/benchmarks.json (committed, beside the report) so that a partial run (`--only`, other
 sizes), even on a fresh clone, updates its own rows and keeps the others; docs/benchmarks.md
@@ -23,7 +24,8 @@ from bench import report
 from bench._proc import StepResult, run_step
 from bench.synth import SIZES
 
-BENCHMARKS = ("standardize", "intake", "synth", "accuracy", "febrl4")
+BENCHMARKS = ("standardize", "intake", "synth", "accuracy", "febrl4", "lookup")
+LOOKUP_PERSONS = 1_000_000  # the issue's lookup target is against a 1M-person master file
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -120,6 +122,37 @@ class Runner:
             self._pipeline("febrl4", data / "master.parquet", var, files, fallback_model=True)
         )
         self.record("febrl4", entry)
+
+    def lookup(self) -> None:
+        """Lookup latency against a 1M-person master: synth, load, train, then the calls."""
+        data = self.work / "lookup-data"
+        var = self.work / "lookup"
+        made = self.step(
+            "synth",
+            {"out_dir": str(data), "persons": LOOKUP_PERSONS, "requests": 5_000},
+            label="lookup-synth",
+        )
+        entry: dict[str, Any] = {"persons": LOOKUP_PERSONS, "synth": made.as_dict()}
+        steps = (
+            ("load", {"data_dir": str(var), "master": str(data / "master.parquet")}),
+            ("train", {"data_dir": str(var)}),
+            (
+                "lookup",
+                {
+                    "data_dir": str(var),
+                    "requests": str(data / "requests.csv"),
+                    "policy": str(data / "policy.toml"),
+                    "persons": LOOKUP_PERSONS,
+                },
+            ),
+        )
+        ok = made.ok
+        for task, args in steps:
+            if ok:
+                result = self.step(task, args, label=f"lookup-{task}")
+                entry[task] = result.as_dict()
+                ok = result.ok
+        self.record("lookup", entry)
 
     def _pipeline(
         self,
@@ -250,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
             runner.accuracy(size)
     if "febrl4" in args.only:
         runner.febrl4()
+    if "lookup" in args.only:
+        runner.lookup()
     total = time.perf_counter() - started
     results["last_run"] = {
         "sizes": args.sizes,

@@ -53,7 +53,7 @@ app.add_typer(review_app, name="review")
 # Splink narrates every step at INFO/WARNING; our own messages say what matters.
 logging.getLogger("splink").setLevel(logging.ERROR)
 console = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)  # paths, ids and hashes are never broken across lines
 F = TypeVar("F", bound=Callable[..., Any])
 
 AsUser = Annotated[str, typer.Option("--as", help="The user doing this (unique login name).")]
@@ -117,6 +117,15 @@ def store_session() -> Iterator[Session]:
     with session_factory(engine)() as session:
         yield session
     engine.dispose()
+
+
+def _read_key(key: Path) -> bytes:
+    """A private key file's bytes, or a one-line error and exit code 1."""
+    try:
+        return key.read_bytes()
+    except OSError as exc:
+        console.print(f"[red]Error:[/red] cannot read key {key}: {exc.strerror}", highlight=False)
+        raise typer.Exit(1) from exc
 
 
 def policy() -> Any:
@@ -327,11 +336,7 @@ def batch_sign(
     """
     from crossverify.intake.manifest import sign_manifest, write_manifest
 
-    try:
-        private_pem = key.read_bytes()
-    except OSError as exc:
-        console.print(f"[red]Error:[/red] cannot read key {key}: {exc.strerror}", highlight=False)
-        raise typer.Exit(1) from exc
+    private_pem = _read_key(key)
     signed = sign_manifest(
         request_file=request_file,
         agency=agency,
@@ -764,24 +769,237 @@ def worker(
 ) -> None:
     """Run queued batches (and batches a killed worker left running) until stopped.
 
+    On PostgreSQL this is a procrastinate worker; on SQLite it polls the batches table.
+
     Example: crossverify worker --once
     """
-    import time
-
-    from crossverify.jobs import InProcessRunner
+    from crossverify.jobs import make_runner
     from crossverify.store.engine import make_engine, migrate, session_factory
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     cfg = settings()
     engine = make_engine(cfg.store_url)
     migrate(engine)
-    runner = InProcessRunner(sessions=session_factory(engine), settings=cfg, policy=policy())
+    runner = make_runner(sessions=session_factory(engine), settings=cfg, policy=policy())
     try:
-        while True:
-            for future in [runner.enqueue_run(b) for b in runner.pending()]:
-                future.result()
-            if once:
-                return
-            time.sleep(poll)
+        runner.work(poll=poll, once=once)
     finally:
         runner.shutdown()
         engine.dispose()
+
+
+# Recalls and oversight reports (docs/recall.md)
+
+recall_app = typer.Typer(
+    help="Recall released records; record the agency's certification of destruction.",
+    no_args_is_help=True,
+)
+app.add_typer(recall_app, name="recall")
+report_app = typer.Typer(help="Reports the statute requires.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@recall_app.command("create")
+@_errors
+def recall_create(
+    *,
+    username: AsUser,
+    reason: Annotated[str, typer.Option(help="wrong_person, court_order or policy_error.")],
+    text: Annotated[str, typer.Option("--text", help="Why, in words.")],
+    batch_id: Annotated[
+        str | None, typer.Option("--batch", help="The released batch to recall from.")
+    ] = None,
+    request_ids: Annotated[
+        list[str] | None,
+        typer.Option("--request-id", help="Only these records of --batch (repeat the option)."),
+    ] = None,
+    hold_id: Annotated[
+        int | None, typer.Option("--hold", help="Every released batch in this hold's scope.")
+    ] = None,
+    court_order: Annotated[
+        str | None, typer.Option(help="The court order cited (required for court_order).")
+    ] = None,
+) -> None:
+    """Recall released records and write a signed recall notice per batch (officer; an admin
+    only on a court order, citing it).
+
+    Example: crossverify recall create --as olga --reason wrong_person --text "namesake"
+    --batch B-20260115-ab12 --request-id REQ-7 --request-id REQ-9
+    """
+    from crossverify.recall import create_recall
+
+    with store_session() as session:
+        recalls = create_recall(
+            session=session,
+            settings=settings(),
+            username=username,
+            reason=reason,
+            reason_text=text,
+            court_order=court_order,
+            batch_id=batch_id,
+            request_ids=request_ids or None,
+            hold_id=hold_id,
+        )
+        for recall in recalls:
+            out.print(
+                f"{recall.id}: batch {recall.batch_id} ({recall.agency}), notice "
+                f"{recall.notice_path} (sha256 {recall.notice_sha256})"
+            )
+
+
+@recall_app.command("list")
+@_errors
+def recall_list(
+    overdue: Annotated[bool, typer.Option(help="Only recalls not certified in time.")] = False,
+    agency: Annotated[str | None, typer.Option(help="Only this agency's recalls.")] = None,
+) -> None:
+    """List recalls, oldest first, with their status (open, overdue, certified)."""
+    from crossverify.recall import recall_statuses
+
+    # One line per recall, ids first and whole: they are typed back into `recall show`.
+    with store_session() as session:
+        for s in recall_statuses(
+            session=session, agency=agency, overdue_only=overdue, settings=settings()
+        ):
+            out.print(
+                f"{s.recall.id}  {s.status:<9}  batch {s.recall.batch_id}  "
+                f"{s.records} records  {s.recall.reason}  "
+                f"created {s.recall.created_at.isoformat(timespec='seconds')}  "
+                f"certify by {s.certify_by.date().isoformat()}  {s.recall.agency}",
+                highlight=False,
+            )
+
+
+@recall_app.command("show")
+@_errors
+def recall_show(recall_id: str) -> None:
+    """Show one recall: reason, notice, records and certification."""
+    from crossverify.recall import recall_status
+    from crossverify.store import repos
+
+    with store_session() as session:
+        s = recall_status(session=session, recall_id=recall_id, settings=settings())
+        r = s.recall
+        out.print(f"recall {r.id}: {s.status}")
+        out.print(f"batch {r.batch_id} ({r.agency}), package sha256 {r.package_sha256}")
+        out.print(f"reason {r.reason}: {r.reason_text}")
+        if r.court_order:
+            out.print(f"court order: {r.court_order}")
+        out.print(f"notice {r.notice_path} (sha256 {r.notice_sha256})")
+        out.print(f"certify by {s.certify_by.isoformat(timespec='seconds')}")
+        if s.certification is not None:
+            c = s.certification
+            out.print(
+                f"certified {c.certified_at.isoformat(timespec='seconds')} ({c.method}"
+                + (f", signed by {c.signer_name}" if c.signer_name else "")
+                + ")"
+            )
+        items = repos.recall_items(session=session, recall_id=recall_id)
+        out.print(f"{len(items)} records: " + ", ".join(i.request_id for i in items))
+
+
+@recall_app.command("certify")
+@_errors
+def recall_certify(
+    recall_id: str,
+    username: AsUser,
+    signed_file: Annotated[
+        Path | None,
+        typer.Option("--signed-file", help="The agency's signed certification (JSON)."),
+    ] = None,
+    statement: Annotated[str, typer.Option(help="What the requester confirms.")] = "",
+) -> None:
+    """Record that the agency destroyed a recall's records: its signed certification file
+    (verified against the policy's keys), or a requester of that agency confirming.
+
+    Example: crossverify recall certify RC-20260115-ab12 --as olga --signed-file cert.json
+    """
+    from crossverify.recall import certify_recall
+
+    certificate = None
+    if signed_file is not None:
+        try:
+            certificate = json.loads(signed_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            console.print(f"[red]Error:[/red] cannot read {signed_file}: {exc}", highlight=False)
+            raise typer.Exit(1) from exc
+    with store_session() as session:
+        certification = certify_recall(
+            session=session,
+            recall_id=recall_id,
+            username=username,
+            statement=statement,
+            certificate=certificate,
+            settings=settings(),
+        )
+    out.print(f"recall {recall_id} certified ({certification.method})")
+
+
+@recall_app.command("sign-certificate")
+@_errors
+def recall_sign_certificate(
+    notice: Annotated[Path, typer.Argument(help="The recall notice received (zip).")],
+    *,
+    key: Annotated[Path, typer.Option(help="The agency official's private key (PEM).")],
+    official: Annotated[str, typer.Option(help="Name of the signing official.")],
+    title: Annotated[str, typer.Option(help="Title of the signing official.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Certification file to write.")],
+    statement: Annotated[str | None, typer.Option(help="What the agency certifies.")] = None,
+) -> None:
+    """For the receiving agency: check a recall notice and sign the certification of
+    destruction with the key the policy lists for the agency.
+
+    Example: crossverify recall sign-certificate RC-20260115-ab12.zip --key keys/director.pem
+    --official "A. Director" --title Director --out cert.json
+    """
+    from crossverify.recall import DEFAULT_STATEMENT, certificate_for_notice
+
+    private_pem = _read_key(key)
+    document = certificate_for_notice(
+        notice_zip=notice,
+        private_pem=private_pem,
+        official_name=official,
+        official_title=title,
+        statement=statement or DEFAULT_STATEMENT,
+    )
+    out_file.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    out.print(f"certification of recall {document['recall_id']} written to {out_file}")
+
+
+@report_app.command("oversight")
+@_errors
+def report_oversight(
+    first_day: Annotated[
+        datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (UTC).")
+    ],
+    last_day: Annotated[
+        datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day, included (UTC).")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write into.")],
+    pdf: Annotated[bool, typer.Option(help="Also print the HTML to PDF (headless Chromium).")] = (
+        False
+    ),
+) -> None:
+    """Write the oversight report (CSV, JSON, HTML, optionally PDF); exit 1 if the ledger's
+    chain is broken or a figure does not reconcile with the ledger.
+
+    Example: crossverify report oversight --from 2026-01-01 --to 2026-12-31 --out reports/ --pdf
+    """
+    from crossverify.oversight.render import write_report
+    from crossverify.oversight.report import build_report
+
+    with store_session() as session:
+        report = build_report(session=session, first_day=first_day.date(), last_day=last_day.date())
+    files = write_report(report, out_dir, pdf=pdf)
+    for path in (files.csv_path, files.authorities_csv_path, files.json_path, files.html_path):
+        out.print(str(path))
+    if files.pdf_path is not None:
+        out.print(str(files.pdf_path))
+    chain = "chain intact" if report.chain.ok else f"CHAIN BROKEN: {report.chain.reason}"
+    failed = [c.name for c in report.checks if not c.ok]
+    out.print(
+        f"{chain}, head {report.chain.head_hash}; "
+        + ("reconciled with the ledger" if not failed else f"NOT RECONCILED: {', '.join(failed)}")
+    )
+    if not report.chain.ok or failed:
+        raise typer.Exit(1)

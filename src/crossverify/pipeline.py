@@ -101,7 +101,7 @@ class BatchSummary:
     risk: DisclosureRisk | None = None
 
 
-def _refuse(
+def refuse_with_audit(
     session: Session,
     error: CrossverifyError,
     *,
@@ -122,10 +122,10 @@ def _refuse(
     raise error
 
 
-def _user(session: Session, username: str, *roles: Role) -> User:
+def user_with_role(session: Session, username: str, *roles: Role) -> User:
     user = repos.get_user_by_name(session=session, username=username)
     if not user.active or user.role not in roles:
-        _refuse(
+        refuse_with_audit(
             session,
             PermissionDenied(
                 f"user {username} ({user.role}) may not do this; it needs the role "
@@ -141,10 +141,10 @@ def _officer_not_submitter(
     session: Session, batch_id: str, username: str, step: str, verb: str
 ) -> tuple[User, Batch]:
     """An active officer and the batch, refused (separation of duties) if they submitted it."""
-    officer = _user(session, username, Role.OFFICER)
+    officer = user_with_role(session, username, Role.OFFICER)
     batch = repos.get_batch(session=session, batch_id=batch_id)
     if batch.submitted_by == officer.id:
-        _refuse(
+        refuse_with_audit(
             session,
             PermissionDenied(f"{username} submitted batch {batch_id} and may not {verb} it"),
             username=username,
@@ -169,7 +169,7 @@ def submit_batch(
     today: date | None = None,
 ) -> BatchSummary:
     """Verify and validate a batch; store it with its rejected rows. A bad signature refuses it."""
-    user = _user(session, username, Role.REQUESTER)
+    user = user_with_role(session, username, Role.REQUESTER)
     started = time.perf_counter()
     try:
         intake = intake_batch(
@@ -185,7 +185,7 @@ def submit_batch(
             )
     except CrossverifyError as exc:
         session.rollback()
-        _refuse(
+        refuse_with_audit(
             session,
             exc,
             username=username,
@@ -404,7 +404,7 @@ def approve_batch(
     is refused until an officer lowers its scope (`lower_scope`).
     """
     officer, batch = _officer_not_submitter(session, batch_id, username, "approve", "approve")
-    risk = _risk(session, batch, _policy_in_force(settings, policy))
+    risk = _risk(session, batch, policy_in_force(settings, policy))
     seen = {
         "counts": batch.counts,
         "expected_wrong_matches": batch.expected_wrong_matches,
@@ -443,9 +443,9 @@ def release_batch(
     `max_expected_wrong_per_10k`, the release is refused (`ExpectedWrongTooHigh`).
     `policy` defaults to the settings' policy file (the built-in defaults if there is none).
     """
-    policy = _policy_in_force(settings, policy)
+    policy = policy_in_force(settings, policy)
     write_connection(session=session)  # SQLite: the whole release is one writer (no upgrade)
-    _user(session, username, Role.OFFICER)
+    user_with_role(session, username, Role.OFFICER)
     _refuse_if_held(
         session, repos.get_batch(session=session, batch_id=batch_id), username, "release"
     )
@@ -468,7 +468,7 @@ def release_batch(
     risk = _risk_of(batch, len(matched), policy)
     if not risk.within_cap:
         session.rollback()
-        _refuse(
+        refuse_with_audit(
             session,
             ExpectedWrongTooHigh(
                 f"batch {batch_id}: {risk.per_10k:.1f} expected wrong matches per 10,000 "
@@ -579,10 +579,10 @@ def download_package(*, session: Session, batch_id: str, username: str) -> Path:
 
     Refused (and recorded) before release, under a legal hold, or for another agency's batch.
     """
-    user = _user(session, username, Role.REQUESTER, Role.OFFICER)
+    user = user_with_role(session, username, Role.REQUESTER, Role.OFFICER)
     batch = repos.get_batch(session=session, batch_id=batch_id)
     if user.role == Role.REQUESTER.value and user.agency != batch.agency:
-        _refuse(
+        refuse_with_audit(
             session,
             PermissionDenied(f"batch {batch_id} belongs to another agency", batch_id=batch_id),
             username=username,
@@ -615,7 +615,7 @@ def _refuse_if_held(session: Session, batch: Batch, username: str, step: str) ->
     references = [h.reference for h in holds]
     hold_ids = tuple(h.id for h in holds)
     session.rollback()
-    _refuse(
+    refuse_with_audit(
         session,
         HoldActive(
             f"batch {batch_id} is under legal hold ({'; '.join(references)}); "
@@ -639,7 +639,7 @@ def place_hold(
     agency: str | None = None,
 ) -> LegalHold:
     """Place a legal hold (admin only) on every batch, or on one requesting agency's batches."""
-    admin = _user(session, username, Role.ADMIN)
+    admin = user_with_role(session, username, Role.ADMIN)
     hold = repos.add_hold(
         session=session,
         court=court,
@@ -666,7 +666,7 @@ def place_hold(
 
 def lift_hold(*, session: Session, username: str, hold_id: int) -> LegalHold:
     """Lift an active legal hold (admin only); releases and downloads may resume."""
-    admin = _user(session, username, Role.ADMIN)
+    admin = user_with_role(session, username, Role.ADMIN)
     hold = repos.lift_hold(session=session, hold_id=hold_id, lifted_by=admin.id)
     ledger.record_event(
         session=session,
@@ -691,7 +691,7 @@ def _authority(settings: Settings, batch_id: str, rows: set[int]) -> dict[int, s
 # Expected-wrong cap and per-record review (before release)
 
 
-def _policy_in_force(settings: Settings | None, policy: Policy | None) -> Policy:
+def policy_in_force(settings: Settings | None, policy: Policy | None) -> Policy:
     """The policy given, else the settings' policy file, else the built-in defaults."""
     if policy is not None:
         return policy
@@ -848,7 +848,7 @@ def lower_scope(
     risk = _risk(
         session,
         repos.get_batch(session=session, batch_id=batch_id),
-        _policy_in_force(settings, policy),
+        policy_in_force(settings, policy),
     )
     ledger.record_event(
         session=session,
@@ -901,7 +901,7 @@ def scope_within_cap(
     disclosures first, the average expected wrong only grows, so the longest prefix within the
     cap is the widest scope allowed.
     """
-    cap = _policy_in_force(settings, policy).max_expected_wrong_per_10k
+    cap = policy_in_force(settings, policy).max_expected_wrong_per_10k
     confidences = sorted(
         (conf for _, conf in _remaining(session, batch_id) if conf is not None), reverse=True
     )
@@ -947,7 +947,7 @@ def purge_batches(
     """
     if older_than_days < 0:
         raise StateError(f"--older-than must be 0 days or more, not {older_than_days}")
-    _user(session, username, Role.ADMIN)
+    user_with_role(session, username, Role.ADMIN)
     cutoff = (now or datetime.now(UTC)) - timedelta(days=older_than_days)
     purged: list[Purged] = []
     for batch in repos.released_before(session=session, cutoff=cutoff):

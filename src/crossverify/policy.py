@@ -70,6 +70,11 @@ class Policy(BaseModel):
     runner_up_margin_bits: float = 8.0
     prior_on_file: float = 0.5
     max_expected_wrong_per_10k: float = 10.0
+    recall_certify_within_days: int = Field(
+        default=30,
+        ge=1,
+        description="days a receiving agency has to certify a recall's destruction; later: overdue",
+    )
     disclose_phone: bool = Field(
         default=False,
         description="phone is never disclosed: the master keeps it, linkage does not carry it",

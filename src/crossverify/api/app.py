@@ -15,24 +15,39 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from crossverify.api.deps import Services, allowed_roles
-from crossverify.api.routes import batches, health, holds, ledger, lookups
+from crossverify.api.routes import batches, health, holds, ledger, lookups, recalls, reports
 from crossverify.config import Settings
 from crossverify.errors import CrossverifyError
-from crossverify.jobs import InProcessRunner
+from crossverify.jobs import make_runner
 from crossverify.lookup import LookupEngine
 from crossverify.policy import load_policy
 from crossverify.store.engine import make_engine, migrate, session_factory
+from crossverify.web import recall_pages
 from crossverify.web import routes as web_routes
 
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
-ROUTERS = (health.router, batches.router, lookups.router, ledger.router, holds.router)
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", *web_routes.PUBLIC_PAGES})
+ROUTERS = (
+    health.router,
+    batches.router,
+    lookups.router,
+    ledger.router,
+    holds.router,
+    recalls.router,
+    reports.router,
+)
+# Pages: session login; roles declared with page_allow(...).
+PAGE_ROUTERS = (web_routes.router, recall_pages.router)
 
 
-def route_table(routers: Sequence[APIRouter] = ROUTERS) -> dict[tuple[str, str], frozenset[str]]:
-    """(method, path) -> roles admitted, for every route; public routes map to the empty set.
+def route_table(
+    routers: Sequence[APIRouter] | None = None,
+) -> dict[tuple[str, str], frozenset[str]]:
+    """(method, path) -> roles admitted, for every route and page; public ones map to the empty set.
 
     Built from the routers alone (no store needed), so tests can parametrise over it.
     """
+    if routers is None:
+        routers = (*ROUTERS, *PAGE_ROUTERS)
     table: dict[tuple[str, str], frozenset[str]] = {}
     for router in routers:
         for route in router.routes:
@@ -74,14 +89,14 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         settings=settings,
         policy=policy,
         sessions=sessions,
-        runner=InProcessRunner(sessions=sessions, settings=settings, policy=policy),
+        runner=make_runner(sessions=sessions, settings=settings, policy=policy),
         lookups=LookupEngine(settings=settings),
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if run_worker:
-            services.runner.recover_runs()
+            services.runner.start()
         yield
         services.runner.shutdown()
         services.lookups.close()
@@ -105,7 +120,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     # on restart, so production sets CROSSVERIFY_SESSION_SECRET.
     secret = os.environ.get("CROSSVERIFY_SESSION_SECRET") or secrets.token_urlsafe(32)
     app.add_middleware(SessionMiddleware, secret_key=secret, same_site="strict", https_only=False)
-    app.include_router(web_routes.router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(web_routes.__file__).parent / "static"))
     _check_deny_by_default()
     return app

@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from crossverify.config import Settings
-from crossverify.jobs import InProcessRunner
+from crossverify.jobs import Runner
 from crossverify.ledger import record as ledger
 from crossverify.lookup import LookupEngine
 from crossverify.policy import Policy
@@ -31,7 +31,7 @@ class Services:
     settings: Settings
     policy: Policy
     sessions: sessionmaker[Session]
-    runner: InProcessRunner
+    runner: Runner
     lookups: LookupEngine
 
 

@@ -97,24 +97,40 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return data
 
 
+def verify_agency_signature(
+    document: dict[str, Any], *, policy: Policy, what: str, how_to_sign: str = ""
+) -> Signer:
+    """The document's Ed25519 signature is by a key the policy lists and has not revoked.
+
+    `what` names the document in errors ("the manifest", "the certification").
+    """
+    signature = document.get("signature")
+    if not isinstance(signature, dict) or not signature.get("value"):
+        raise ManifestError(f"{what} is not signed{how_to_sign}")
+    signer = policy.signer_for(str(signature.get("public_key", "")))
+    if signer is None:
+        raise ManifestError(f"{what} is signed by a key the policy does not list")
+    if signer.revoked:
+        raise ManifestError(f"the signing key of {signer.name} has been revoked")
+    try:
+        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(signer.public_key))
+        public.verify(base64.b64decode(str(signature["value"])), canonical_bytes(document))
+    except (InvalidSignature, ValueError) as exc:
+        raise ManifestError(f"{what}'s signature does not verify") from exc
+    return signer
+
+
 def verify_manifest(manifest: dict[str, Any], *, request_file: Path, policy: Policy) -> Signer:
     """Check signature, signer authority and file hash; return the signer or raise.
 
     A batch that fails here is refused whole: nothing in it is looked at.
     """
-    signature = manifest.get("signature")
-    if not isinstance(signature, dict) or not signature.get("value"):
-        raise ManifestError("the manifest is not signed; sign it with `crossverify batch sign`")
-    signer = policy.signer_for(str(signature.get("public_key", "")))
-    if signer is None:
-        raise ManifestError("the manifest is signed by a key the policy does not list")
-    if signer.revoked:
-        raise ManifestError(f"the signing key of {signer.name} has been revoked")
-    try:
-        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(signer.public_key))
-        public.verify(base64.b64decode(str(signature["value"])), canonical_bytes(manifest))
-    except (InvalidSignature, ValueError) as exc:
-        raise ManifestError("the manifest's signature does not verify") from exc
+    signer = verify_agency_signature(
+        manifest,
+        policy=policy,
+        what="the manifest",
+        how_to_sign="; sign it with `crossverify batch sign`",
+    )
     for field in ("agency", "official", "certification", "request_sha256"):
         if not manifest.get(field):
             raise ManifestError(f"the manifest lacks '{field}'")

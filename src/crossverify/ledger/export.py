@@ -39,7 +39,11 @@ ACCOUNTING_COLUMNS: Final = (
     "approved_by",
     "released_by",
     "hash",
+    "recalled",
+    "recall_id",
 )
+RECALL_EVENT_PREFIX: Final = '{"action":"recall",'
+"""How a `recall` event's canonical body starts (keys sorted): a cheap filter before parsing."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,17 @@ class AccountingExport:
     json_path: Path
     entries: int
     chain: ChainStatus
+
+
+def recalled_records(*, session: Session) -> dict[int, str]:
+    """Disclosure entry seq -> recall id, from the ledger's `recall` events (all of them: a
+    recall made after the exported days still marks the records)."""
+    found: dict[int, str] = {}
+    for entry in iter_entries(session=session, entry_type="event"):
+        if entry.body.startswith(RECALL_EVENT_PREFIX):
+            detail = json.loads(entry.body)["detail"]
+            found[int(detail["disclosure_seq"])] = str(detail["recall_id"])
+    return found
 
 
 def export_accounting(
@@ -69,6 +84,7 @@ def export_accounting(
     chain = verify(session=session)
     since = datetime.combine(first_day, time(), tzinfo=UTC)
     until = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=UTC)
+    recalled = recalled_records(session=session)
     rows: list[dict[str, Any]] = []
     for entry in iter_entries(session=session, since=since, until=until, entry_type="disclosure"):
         body = json.loads(entry.body)
@@ -91,6 +107,8 @@ def export_accounting(
                 "approved_by": ";".join(body.get("approved_by") or []),
                 "released_by": entry.actor,
                 "hash": entry.hash,
+                "recalled": entry.seq in recalled,
+                "recall_id": recalled.get(entry.seq),
             }
         )
     out_dir.mkdir(parents=True, exist_ok=True)

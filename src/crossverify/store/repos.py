@@ -25,6 +25,9 @@ from crossverify.store.tables import (
     Batch,
     BatchStatus,
     LegalHold,
+    Recall,
+    RecallCertification,
+    RecallItem,
     RecordOutcome,
     RecordReview,
     Role,
@@ -646,3 +649,205 @@ def released_before(*, session: Session, cutoff: datetime) -> list[Batch]:
         .order_by(Batch.released_at, Batch.id)
     )
     return list(session.scalars(stmt))
+
+
+# ---------------------------------------------------------------------------- recalls
+
+
+def new_recall_id(now: datetime | None = None) -> str:
+    """A fresh recall id such as `RC-20260115-3f9a1c2b7d4e` (UTC date + 48 random bits)."""
+    moment = now or utc_now()
+    return f"RC-{moment:%Y%m%d}-{secrets.token_hex(6)}"
+
+
+def add_recall(
+    *,
+    session: Session,
+    recall: Recall,
+    items: Sequence[tuple[str, int]],
+) -> Recall:
+    """Store a recall and its items, (request_id, disclosure_seq) each, in the caller's transaction.
+
+    Raises:
+        StateError: one of the records is already recalled (unique batch_id, request_id).
+    """
+    try:
+        with session.begin_nested():
+            session.add(recall)
+            session.flush()
+            session.add_all(
+                RecallItem(
+                    recall_id=recall.id,
+                    request_id=request_id,
+                    batch_id=recall.batch_id,
+                    disclosure_seq=seq,
+                )
+                for request_id, seq in items
+            )
+    except IntegrityError as exc:
+        raise StateError(
+            f"recall {recall.id} cannot be stored (a record recalled twice?): {exc.orig}",
+            batch_id=recall.batch_id,
+        ) from exc
+    return recall
+
+
+def get_recall(*, session: Session, recall_id: str) -> Recall:
+    """The recall with this id; raises `NotFound`."""
+    recall = session.get(Recall, recall_id)
+    if recall is None:
+        raise NotFound(f"no recall {recall_id!r}")
+    return recall
+
+
+def list_recalls(
+    *,
+    session: Session,
+    agency: str | None = None,
+    batch_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Recall]:
+    """Recalls oldest first, optionally of one agency or batch, created in [since, until)."""
+    stmt = select(Recall).order_by(Recall.created_at, Recall.id)
+    if agency is not None:
+        stmt = stmt.where(Recall.agency == agency)
+    if batch_id is not None:
+        stmt = stmt.where(Recall.batch_id == batch_id)
+    if since is not None:
+        stmt = stmt.where(Recall.created_at >= since)
+    if until is not None:
+        stmt = stmt.where(Recall.created_at < until)
+    return list(session.scalars(stmt))
+
+
+def recall_items(*, session: Session, recall_id: str) -> list[RecallItem]:
+    """The recall's records in ledger order."""
+    stmt = (
+        select(RecallItem)
+        .where(RecallItem.recall_id == recall_id)
+        .order_by(RecallItem.disclosure_seq)
+    )
+    return list(session.scalars(stmt))
+
+
+def recalled_in_batch(*, session: Session, batch_id: str) -> dict[str, str]:
+    """request_id -> recall id, for every recalled record of the batch."""
+    stmt = select(RecallItem.request_id, RecallItem.recall_id).where(
+        RecallItem.batch_id == batch_id
+    )
+    return {request_id: recall_id for request_id, recall_id in session.execute(stmt)}
+
+
+def recall_item_counts(*, session: Session, recall_ids: Collection[str]) -> dict[str, int]:
+    """recall id -> number of records it recalls."""
+    if not recall_ids:
+        return {}
+    stmt = (
+        select(RecallItem.recall_id, func.count())
+        .where(RecallItem.recall_id.in_(list(recall_ids)))
+        .group_by(RecallItem.recall_id)
+    )
+    return {recall_id: count for recall_id, count in session.execute(stmt)}
+
+
+def add_certification(*, session: Session, certification: RecallCertification) -> None:
+    """Record a recall's certification of destruction; a second one raises `StateError`."""
+    try:
+        with session.begin_nested():
+            session.add(certification)
+    except IntegrityError as exc:
+        raise StateError(f"recall {certification.recall_id} is already certified") from exc
+
+
+def certifications(
+    *, session: Session, recall_ids: Collection[str]
+) -> dict[str, RecallCertification]:
+    """recall id -> its certification, for those of `recall_ids` that have one."""
+    if not recall_ids:
+        return {}
+    stmt = select(RecallCertification).where(RecallCertification.recall_id.in_(list(recall_ids)))
+    return {c.recall_id: c for c in session.scalars(stmt)}
+
+
+def released_batches(*, session: Session, agency: str | None = None) -> list[Batch]:
+    """Released batches, oldest release first, optionally of one agency."""
+    stmt = select(Batch).where(Batch.status == BatchStatus.RELEASED.value)
+    if agency is not None:
+        stmt = stmt.where(Batch.agency == agency)
+    return list(session.scalars(stmt.order_by(Batch.released_at, Batch.id)))
+
+
+def get_hold(*, session: Session, hold_id: int) -> LegalHold:
+    """The legal hold with this id; raises `NotFound`."""
+    hold = session.get(LegalHold, hold_id)
+    if hold is None:
+        raise NotFound(f"no legal hold {hold_id}")
+    return hold
+
+
+def batches_created_between(*, session: Session, since: datetime, until: datetime) -> list[Batch]:
+    """Batches submitted in [since, until), oldest first."""
+    stmt = (
+        select(Batch)
+        .where(Batch.created_at >= since, Batch.created_at < until)
+        .order_by(Batch.created_at, Batch.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def batches_released_between(*, session: Session, since: datetime, until: datetime) -> list[Batch]:
+    """Batches released in [since, until), oldest release first."""
+    stmt = (
+        select(Batch)
+        .where(Batch.released_at >= since, Batch.released_at < until)
+        .order_by(Batch.released_at, Batch.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def holds_in_force_between(
+    *, session: Session, since: datetime, until: datetime
+) -> list[LegalHold]:
+    """Holds active at some moment of [since, until): placed before its end, not lifted before."""
+    stmt = (
+        select(LegalHold)
+        .where(
+            LegalHold.placed_at < until,
+            LegalHold.lifted_at.is_(None) | (LegalHold.lifted_at >= since),
+        )
+        .order_by(LegalHold.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def outcome_counts_for_batches(
+    *, session: Session, batch_ids: Collection[str]
+) -> dict[str, dict[str, int]]:
+    """batch id -> outcome -> rows (`REJECTED` included)."""
+    found: dict[str, dict[str, int]] = {}
+    if not batch_ids:
+        return found
+    stmt = (
+        select(RecordOutcome.batch_id, RecordOutcome.outcome, func.count())
+        .where(RecordOutcome.batch_id.in_(list(batch_ids)))
+        .group_by(RecordOutcome.batch_id, RecordOutcome.outcome)
+    )
+    for batch_id, outcome, count in session.execute(stmt):
+        found.setdefault(batch_id, {})[outcome] = count
+    return found
+
+
+def rejected_reasons_for_batches(
+    *, session: Session, batch_ids: Collection[str]
+) -> dict[str, list[str]]:
+    """batch id -> the `reasons` text of each of its rejected rows."""
+    found: dict[str, list[str]] = {}
+    if not batch_ids:
+        return found
+    stmt = select(RecordOutcome.batch_id, RecordOutcome.reasons).where(
+        RecordOutcome.batch_id.in_(list(batch_ids)), RecordOutcome.outcome == "REJECTED"
+    )
+    for batch_id, reasons in session.execute(stmt):
+        found.setdefault(batch_id, []).append(str(reasons or ""))
+    return found

@@ -360,3 +360,99 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Recalls of released records (migration 0005)
+
+RECALL_REASONS: Final[tuple[str, ...]] = ("wrong_person", "court_order", "policy_error")
+RECALL_SCOPES: Final[tuple[str, ...]] = ("requests", "batch", "hold")
+CERTIFICATION_METHODS: Final[tuple[str, ...]] = ("signed_file", "api")
+
+
+class Recall(Base):
+    """A recall of one released batch's records, sent to its agency as a signed notice.
+
+    Rows are only added (database triggers refuse UPDATE and DELETE): the notice's SHA-256 is
+    written with the row, and the agency's certification of destruction is a row of its own.
+    """
+
+    __tablename__ = "recalls"
+    __table_args__ = (
+        CheckConstraint(_in_list("reason", RECALL_REASONS), name="reason"),
+        CheckConstraint(_in_list("scope", RECALL_SCOPES), name="scope"),
+        CheckConstraint(
+            "reason <> 'court_order' OR court_order IS NOT NULL", name="court_order_cited"
+        ),
+        CheckConstraint("length(notice_sha256) = 64", name="notice_sha256"),
+        CheckConstraint("length(package_sha256) = 64", name="package_sha256"),
+        Index(None, "agency", "created_at"),
+        Index(None, "batch_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"))
+    agency: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(16))
+    reason_text: Mapped[str] = mapped_column(Text)
+    court_order: Mapped[str | None] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(String(16))
+    hold_id: Mapped[int | None] = mapped_column(ForeignKey("legal_holds.id"))
+    package_sha256: Mapped[str] = mapped_column(String(64))
+    notice_path: Mapped[str] = mapped_column(Text)
+    notice_sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class RecallItem(Base):
+    """One recalled record and the ledger disclosure entry it recalls; a record is recalled once."""
+
+    __tablename__ = "recall_items"
+    __table_args__ = (UniqueConstraint("batch_id", "request_id"),)
+
+    recall_id: Mapped[str] = mapped_column(ForeignKey("recalls.id"), primary_key=True)
+    request_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"))
+    # The ledger entry's seq; no foreign key, so the ledger's own guards (append-only
+    # triggers, TRUNCATE refused) stay the only thing between it and a change.
+    disclosure_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+class RecallCertification(Base):
+    """The receiving agency's certification that it destroyed a recall's records (once)."""
+
+    __tablename__ = "recall_certifications"
+    __table_args__ = (
+        CheckConstraint(_in_list("method", CERTIFICATION_METHODS), name="method"),
+        CheckConstraint(
+            "document_sha256 IS NULL OR length(document_sha256) = 64", name="document_sha256"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recall_id: Mapped[str] = mapped_column(ForeignKey("recalls.id"), unique=True)
+    method: Mapped[str] = mapped_column(String(16))
+    statement: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    signer_name: Mapped[str | None] = mapped_column(String(200))
+    signer_public_key: Mapped[str | None] = mapped_column(Text)
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    certified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+APPEND_ONLY_RECALL_TABLES: Final[tuple[str, ...]] = (
+    "recalls",
+    "recall_items",
+    "recall_certifications",
+)
+"""Tables whose rows the database refuses to change or delete (migration 0005)."""
+
+
+@event.listens_for(Recall, "before_update")
+@event.listens_for(Recall, "before_delete")
+@event.listens_for(RecallItem, "before_update")
+@event.listens_for(RecallItem, "before_delete")
+@event.listens_for(RecallCertification, "before_update")
+@event.listens_for(RecallCertification, "before_delete")
+def _refuse_recall_change(_mapper: Mapper[Any], _connection: Any, target: Base) -> None:
+    raise StateError(f"{type(target).__tablename__} rows are append-only: they cannot be changed")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from itertools import islice
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from crossverify.api.deps import SessionDep, allow
 from crossverify.api.schemas import ERROR_RESPONSES, ChainStatusPublic, LedgerEntryPublic
@@ -14,6 +14,9 @@ from crossverify.ledger import record as ledger
 from crossverify.store.tables import LedgerEntry, Role
 
 router = APIRouter(prefix="/v1", tags=["ledger"], responses=ERROR_RESPONSES)
+# Bounded: a sequence number beyond 64 bits is no entry, and SQLite cannot even bind it.
+Since = Annotated[int, Query(ge=1, le=2**63 - 1, description="First sequence number.")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Entries to return.")]
 
 
 def _public(entry: LedgerEntry) -> LedgerEntryPublic:
@@ -32,20 +35,20 @@ def _public(entry: LedgerEntry) -> LedgerEntryPublic:
 @router.get("/ledger", dependencies=[allow(Role.AUDITOR)], summary="Ledger entries in order.")
 def entries(
     session: SessionDep,
-    since: int = 1,
-    limit: int = 100,
+    since: Since = 1,
+    limit: Limit = 100,
     batch_id: str | None = None,
     entry_type: Literal["disclosure", "event"] | None = None,
 ) -> list[LedgerEntryPublic]:
     found = ledger.iter_entries(
-        session=session, since=max(1, since), batch_id=batch_id, entry_type=entry_type
+        session=session, since=since, batch_id=batch_id, entry_type=entry_type
     )
-    return [_public(e) for e in islice(found, max(1, min(limit, 1000)))]
+    return [_public(e) for e in islice(found, limit)]
 
 
 @router.get("/audit", dependencies=[allow(Role.AUDITOR)], summary="Audit events in order.")
 def audit_events(
-    session: SessionDep, since: int = 1, limit: int = 100, batch_id: str | None = None
+    session: SessionDep, since: Since = 1, limit: Limit = 100, batch_id: str | None = None
 ) -> list[LedgerEntryPublic]:
     return entries(session, since=since, limit=limit, batch_id=batch_id, entry_type="event")
 

@@ -1,0 +1,1 @@
+"""The oversight reports the statute requires: figures, reconciliation with the ledger, output."""
