@@ -765,6 +765,8 @@ def _lookup(entry: dict[str, Any] | None) -> list[str]:
         for label, key in (("1 record", "single"), ("25 records", "batch"))
     ]
     lines += _table(["call", "calls", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows, "lrrrrr")
+    if measured.get("note"):
+        lines += [f"Note: {measured['note']}.", ""]
     met = measured.get("targets_met", {})
     lines += [
         f"Master: {_n(measured.get('master_rows'))} rows, {_n(measured.get('taxpayers'))} "
