@@ -104,3 +104,25 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
     path.write_text("tin,tax_year\n123456789,2023\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="lacks required columns: tin_type, first_name"):
         load_master(source=path, out_dir=tmp_path / "out")
+
+
+def test_workers_do_not_change_the_output(tmp_path: Path) -> None:
+    """Chunks standardized in two processes are written in file order, row ids and all."""
+    rows = [[*r[:2], str(2020 + i % 5), *r[3:]] for i in range(40) for r in ROWS[:2]]
+    rows = [[f"{100000000 + i:09d}", *r[1:]] for i, r in enumerate(rows)]
+    table = pa.Table.from_pylist([dict(zip(MASTER_COLUMNS, r, strict=True)) for r in rows])
+    pq.write_table(table, tmp_path / "master.parquet")
+
+    one = load_master(
+        source=tmp_path / "master.parquet", out_dir=tmp_path / "one", chunk_rows=7, workers=1
+    )
+    two = load_master(
+        source=tmp_path / "master.parquet", out_dir=tmp_path / "two", chunk_rows=7, workers=2
+    )
+
+    assert (one.rows_read, one.rows_loaded, one.taxpayers) == (80, 80, 80)
+    assert two.rows_loaded == one.rows_loaded and two.rows_skipped == one.rows_skipped
+    a = pq.read_table(tmp_path / "one" / MASTER_PARQUET)
+    b = pq.read_table(tmp_path / "two" / MASTER_PARQUET)
+    assert a.to_pylist() == b.to_pylist()
+    assert a["row_id"].to_pylist() == list(range(80))

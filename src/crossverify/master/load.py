@@ -8,9 +8,13 @@ silently.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -52,6 +56,35 @@ def read_master_info(master_dir: Path) -> MasterInfo:
         ) from exc
     data["tax_years"] = tuple(data["tax_years"])
     return MasterInfo(**data)
+
+
+Chunks = Iterator[tuple[pa.Table, int]]
+
+
+@contextmanager
+def _standardizer(workers: int) -> Iterator[Callable[[Chunks], Chunks]]:
+    """(clean chunk, rows read) -> (standardized chunk, rows read), in order.
+
+    With more than one worker, up to `workers + 1` chunks are in flight at once (bounded
+    memory); spawned processes, so no DuckDB or thread state is forked.
+    """
+    if workers <= 1:
+        yield lambda chunks: ((standardize_records(t), n) for t, n in chunks)
+        return
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+
+        def run(chunks: Chunks) -> Chunks:
+            pending: deque[tuple[Future[pa.Table], int]] = deque()
+            for table, rows in chunks:
+                pending.append((pool.submit(standardize_records, table), rows))
+                if len(pending) > workers:
+                    done, n = pending.popleft()
+                    yield done.result(), n
+            while pending:
+                done, n = pending.popleft()
+                yield done.result(), n
+
+        yield run
 
 
 def _source_batches(source: Path, chunk_rows: int) -> Iterator[pa.RecordBatch]:
@@ -111,9 +144,14 @@ def load_master(
     source: Path,
     out_dir: Path,
     chunk_rows: int = 500_000,
+    workers: int = 2,
     progress: Callable[[int], None] | None = None,
 ) -> MasterInfo:
-    """Standardize `source` into out_dir/master.parquet and describe it in master.json."""
+    """Standardize `source` into out_dir/master.parquet and describe it in master.json.
+
+    Chunks are standardized by `workers` processes (address parsing is pure Python and most
+    of the time) and written in file order, so the output does not depend on `workers`.
+    """
     if not source.exists():
         raise InputFileError(f"master file {source} does not exist")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -121,23 +159,23 @@ def load_master(
     skipped = {"tin_not_9_digits": 0, "tax_year_invalid": 0}
     rows_read = rows_loaded = 0
     writer: pq.ParquetWriter | None = None
-    try:
-        for batch in _source_batches(source, chunk_rows):
-            rows_read += batch.num_rows
-            clean = _clean_chunk(batch, skipped)
-            std = standardize_records(clean)
-            std = std.append_column(
-                "row_id", pa.array(range(rows_loaded, rows_loaded + len(std)), pa.int64())
-            )
-            rows_loaded += len(std)
-            if writer is None:
-                writer = pq.ParquetWriter(target, std.schema, compression="zstd")
-            writer.write_table(std, row_group_size=256_000)
-            if progress:
-                progress(batch.num_rows)
-    finally:
-        if writer is not None:
-            writer.close()
+    with _standardizer(workers) as standardize:
+        try:
+            for standardized, rows_in_chunk in standardize(
+                (_clean_chunk(b, skipped), b.num_rows) for b in _source_batches(source, chunk_rows)
+            ):
+                rows_read += rows_in_chunk
+                ids = pa.array(range(rows_loaded, rows_loaded + len(standardized)), pa.int64())
+                std = standardized.append_column("row_id", ids)
+                rows_loaded += len(std)
+                if writer is None:
+                    writer = pq.ParquetWriter(target, std.schema, compression="zstd")
+                writer.write_table(std, row_group_size=256_000)
+                if progress:
+                    progress(rows_in_chunk)
+        finally:
+            if writer is not None:
+                writer.close()
     if writer is None:
         raise InputFileError(f"master file {source} has no rows")
     target.replace(out_dir / MASTER_PARQUET)
