@@ -53,7 +53,7 @@ def test_spark_sql_quotes_identifiers_and_parses() -> None:
         # In Spark SQL "x" is a string literal: a column left double-quoted compares a constant.
         assert '"' not in sql, sql
         sqlglot.parse_one(sql, read="spark")
-    assert "l.`surname_1` = r.`surname_1` AND l.`zip5` = r.`zip5`" in rules
+    assert "l.`addr_po_box` = r.`addr_po_box` AND l.`zip5` = r.`zip5`" in rules
 
 
 def test_damerau_levenshtein_is_null_on_a_null_side_as_in_duckdb() -> None:

@@ -253,13 +253,17 @@ def _tin() -> cl.CustomComparison:
 
 
 BLOCKING_RULES_SQL: tuple[str, ...] = (
-    'l."surname_1" = r."surname_1" AND l."zip5" = r."zip5"',
+    'l."surname_1" = r."surname_1" AND l."zip5" = r."zip5"'
+    ' AND l."addr_house_number" = r."addr_house_number"',
     'l."addr_house_number" = r."addr_house_number" AND l."addr_street_name" = r."addr_street_name"'
     ' AND l."zip5" = r."zip5"',
     'l."tin" = r."tin"',
-    'l."surname_1" = r."surname_2" AND l."zip5" = r."zip5"',
-    'l."surname_2" = r."surname_1" AND l."zip5" = r."zip5"',
+    'l."surname_1" = r."surname_2" AND l."zip5" = r."zip5"'
+    ' AND l."addr_house_number" = r."addr_house_number"',
+    'l."surname_2" = r."surname_1" AND l."zip5" = r."zip5"'
+    ' AND l."addr_house_number" = r."addr_house_number"',
     'l."addr_po_box" = r."addr_po_box" AND l."zip5" = r."zip5"',
+    'l."addr_rural_route" = r."addr_rural_route" AND l."zip5" = r."zip5"',
     'l."given_first" = r."given_first" AND l."surname_1" = r."surname_1"'
     ' AND l."city_std" = r."city_std"',
     'l."surname_1" = r."surname_1" AND l."dob_str" = r."dob_str"',
