@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     spark_driver_memory: str = "2g"  # local mode only; spark-submit sets it on a cluster
     duckdb_memory_limit: str = "8GB"
     duckdb_threads: int = 2
-    run_chunk_rows: int = 250_000  # a batch runs in chunks this size; a rerun resumes
+    run_chunk_rows: int = 100_000  # a batch runs in chunks this size; a rerun resumes
 
     @property
     def store_url(self) -> str:
