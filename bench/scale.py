@@ -22,8 +22,6 @@ from typing import Any
 
 REQUEST_SHARE = 0.128  # 1.28M requests for 10M persons, the size of the largest batch on record
 PLAIN_UP_TO = 1_000_000  # the plain Splink comparison runs at this size and below
-TARGETS = {"synth": 900.0, "load": 900.0, "batch": 1200.0}  # seconds, at 10M persons
-MEMORY_TARGET_MB = 12 * 1024
 TODAY = date(2026, 11, 1)  # the generated batches' removal orders are older than this
 
 
