@@ -12,6 +12,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -24,6 +25,10 @@ from crossverify.intake.validate import validate_requests
 from crossverify.ledger import record as ledger
 from crossverify.ledger.record import NewEntry
 from crossverify.link.backend import make_duckdb
+from crossverify.link.compiled import LookupLink
+from crossverify.link.index import MasterIndex, build_index, index_dir
+from crossverify.link.score import load_model
+from crossverify.master.load import MASTER_PARQUET, read_master_info
 from crossverify.matching import MatchContext, current_model_path, match_requests
 from crossverify.policy import Policy
 from crossverify.store.tables import REJECTED, Role, User
@@ -44,17 +49,41 @@ class LookupOutcome:
 
 
 class LookupEngine:
-    """A warm DuckDB connection for lookups; one lookup at a time uses it."""
+    """A warm DuckDB connection and link for lookups; one lookup at a time uses them.
+
+    The first lookup against a master file builds its index (`link.index`; about a minute
+    for a million persons) unless an earlier process left one beside the master file.
+    """
 
     def __init__(self, *, settings: Settings) -> None:
         self._settings = settings
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._link: LookupLink | None = None
+        self._link_for: tuple[str, Path] | None = None
         self._lock = threading.Lock()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
             self._con = make_duckdb(self._settings)
         return self._con
+
+    def _lookup_link(self, model_path: Path) -> LookupLink:
+        """The link for the current master file and model, rebuilt when either changes."""
+        master_dir = self._settings.master_dir
+        master_id = read_master_info(master_dir).master_id
+        if self._link is None or self._link_for != (master_id, model_path):
+            con = self._connection()
+            directory = index_dir(master_dir, master_id)
+            if not directory.exists():
+                build_index(con, master_dir / MASTER_PARQUET, directory)
+            self._link = LookupLink(
+                con=con,
+                index=MasterIndex(directory),
+                master_parquet=master_dir / MASTER_PARQUET,
+                model_settings=load_model(model_path),
+            )
+            self._link_for = (master_id, model_path)
+        return self._link
 
     def lookup(
         self,
@@ -83,11 +112,13 @@ class LookupEngine:
         )
         accepted = checked.accepted
         accepted = accepted.append_column("request_row", accepted["row_number"])
-        ctx = MatchContext(
-            master_dir=self._settings.master_dir,
-            model_path=current_model_path(self._settings.models_dir),
-        )
+        model_path = current_model_path(self._settings.models_dir)
         with self._lock:
+            ctx = MatchContext(
+                master_dir=self._settings.master_dir,
+                model_path=model_path,
+                lookup=self._lookup_link(model_path),
+            )
             result = match_requests(
                 con=self._connection(), accepted=accepted, ctx=ctx, policy=policy
             )
@@ -159,3 +190,4 @@ class LookupEngine:
         if self._con is not None:
             self._con.close()
             self._con = None
+            self._link = self._link_for = None

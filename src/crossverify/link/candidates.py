@@ -7,23 +7,19 @@ second surname on any of its returns counts against a request that says otherwis
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pyarrow as pa
 
 from crossverify.link import model
 
 
-def candidates_sql(
-    pairs_table: str, requests_table: str, master_parquet: Path, prior_weight: float
-) -> str:
+def candidates_sql(pairs_table: str, requests_table: str, master: str, prior_weight: float) -> str:
     """One row per (request, taxpayer). All rows of a taxpayer are that one person's records,
     so each field takes its best-agreeing row (the name in full on one return, the address
     the requester gave on another); Jr/Sr takes its worst, since a "JR" on any return means
     a namesake exists. The taxpayer's weight is the prior plus those fields' weights.
-    Ties are broken by the level and then the row, so every run picks the same row."""
-    master = f"read_parquet('{master_parquet.as_posix()}')"
+    Ties are broken by the level and then the row, so every run picks the same row.
+    `master` is a relation holding (at least) every row of each scored taxpayer."""
     names = model.comparison_names()
 
     def pick(n: str) -> str:
@@ -91,11 +87,11 @@ def roll_up(
     con: duckdb.DuckDBPyConnection,
     pairs_table: str,
     requests_table: str,
-    master_parquet: Path,
+    master: str,
     prior_weight: float,
 ) -> pa.Table:
     """Return one row per (request_row, tin) with the best evidence for that taxpayer."""
     return con.sql(
-        candidates_sql(pairs_table, requests_table, master_parquet, prior_weight)
+        candidates_sql(pairs_table, requests_table, master, prior_weight)
         + " ORDER BY request_row, match_weight DESC, tin"  # ties: the same order every run
     ).to_arrow_table()

@@ -16,6 +16,7 @@ from splink import Linker
 from crossverify.errors import ModelError
 from crossverify.link import model
 from crossverify.link.backend import SparkLink, make_db_api
+from crossverify.master.load import TERM_FREQUENCIES_DIR
 
 REQUESTS_TABLE = "cv_link_requests"
 MASTER_VIEW = "cv_link_master"
@@ -38,6 +39,25 @@ def prior_match_weight(settings: dict[str, Any]) -> float:
     return math.log2(lam / (1 - lam))
 
 
+@dataclass(frozen=True)
+class Scored:
+    """PAIRS_TABLE in DuckDB, and a relation holding every master row of each taxpayer in it
+    (all that roll-up and disclosure read)."""
+
+    pairs_table: str
+    master: str
+
+
+def scoring_settings(model_settings: dict[str, Any]) -> dict[str, Any]:
+    """The trained model as Splink takes it for scoring."""
+    settings = dict(model_settings)
+    settings.pop("crossverify", None)
+    # Both are needed for the gamma levels and per-field weights that explain a decision.
+    settings["retain_intermediate_calculation_columns"] = True
+    settings["retain_matching_columns"] = True
+    return settings
+
+
 def score_pairs(
     *,
     con: duckdb.DuckDBPyConnection,
@@ -45,23 +65,50 @@ def score_pairs(
     master_parquet: Path,
     model_settings: dict[str, Any],
     min_match_weight: float = -20.0,
-) -> str:
+) -> Scored:
     """Create PAIRS_TABLE: every blocked (request row, master row) pair with its gammas and weight.
 
     `requests` must carry `request_row` (int) and the standardized LINK_COLUMNS.
-    Returns the name of the table in `con`.
     """
-    cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
     register_requests(con, requests)
+    master = f"read_parquet('{master_parquet.as_posix()}')"
+    linker, db_api = duckdb_linker(
+        con=con, master=master, master_parquet=master_parquet, model_settings=model_settings
+    )
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {EXPANDED_PAIRS_TABLE} AS "
+        + whole_history_pairs_sql(blocked.physical_name, master)
+    )
+    linker.table_management.register_blocked_pairs_for_predict(
+        db_api.register(EXPANDED_PAIRS_TABLE, dataset_display_name=EXPANDED_PAIRS_TABLE)
+    )
+    predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {PAIRS_TABLE} AS "
+        + pairs_select_sql(predictions.physical_name)
+    )
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return Scored(pairs_table=PAIRS_TABLE, master=master)
+
+
+def duckdb_linker(
+    *,
+    con: duckdb.DuckDBPyConnection,
+    master: str,
+    master_parquet: Path,
+    model_settings: dict[str, Any],
+    term_frequencies_in_memory: bool = False,
+) -> tuple[Linker, Any]:
+    """A Linker of REQUESTS_TABLE with MASTER_VIEW (a view over `master`), and the whole
+    master's term frequencies; `term_frequencies_in_memory` copies them into temp tables,
+    for a link that lives long and reads them on every call."""
+    cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {MASTER_VIEW} AS SELECT row_id AS unique_id, {cols} "
-        f"FROM read_parquet('{master_parquet.as_posix()}')"
+        f"FROM {master}"
     )
-    settings = dict(model_settings)
-    settings.pop("crossverify", None)
-    # Both are needed for the gamma levels and per-field weights that explain a decision.
-    settings["retain_intermediate_calculation_columns"] = True
-    settings["retain_matching_columns"] = True
+    settings = scoring_settings(model_settings)
     db_api = make_db_api(con)
     linker = Linker(
         [
@@ -70,27 +117,15 @@ def score_pairs(
         ],
         settings,
     )
-    for column in _tf_columns(settings):
-        table = _master_term_frequencies(con, master_parquet, column)
+    for column in tf_columns(settings):
+        table = master_term_frequencies(con, master_parquet, column)
+        if term_frequencies_in_memory:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_memory AS SELECT * FROM {table}")
+            table = f"{table}_memory"
         linker.table_management.register_term_frequency_lookup(
             db_api.register(table, dataset_display_name=table), column
         )
-    blocked = linker.inference.compute_blocked_pairs_for_predict()
-    master = f"read_parquet('{master_parquet.as_posix()}')"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {EXPANDED_PAIRS_TABLE} AS "
-        + _whole_history_pairs_sql(blocked.physical_name, master)
-    )
-    linker.table_management.register_blocked_pairs_for_predict(
-        db_api.register(EXPANDED_PAIRS_TABLE, dataset_display_name=EXPANDED_PAIRS_TABLE)
-    )
-    predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {PAIRS_TABLE} AS "
-        + _pairs_select_sql(predictions.physical_name)
-    )
-    predictions.drop_table_from_database_and_remove_from_cache()
-    return PAIRS_TABLE
+    return linker, db_api
 
 
 def register_requests(con: duckdb.DuckDBPyConnection, requests: pa.Table) -> None:
@@ -104,7 +139,7 @@ def register_requests(con: duckdb.DuckDBPyConnection, requests: pa.Table) -> Non
     con.unregister("cv_requests_arrow")
 
 
-def _pairs_select_sql(predictions_table: str) -> str:
+def pairs_select_sql(predictions_table: str) -> str:
     """One row per scored pair, oriented (request_row, row_id); the same SQL on both engines."""
     gammas = ", ".join(f"gamma_{name}" for name in model.comparison_names())
     weights = ", ".join(
@@ -124,15 +159,6 @@ def _pairs_select_sql(predictions_table: str) -> str:
     """
 
 
-@dataclass(frozen=True)
-class SparkScored:
-    """What Spark hands back: PAIRS_TABLE (in DuckDB) and, on the driver, every master row of
-    each taxpayer scored, so that roll-up and disclosure read a local file, not the master."""
-
-    pairs_table: str
-    master_parquet: Path
-
-
 def score_pairs_on_spark(
     *,
     con: duckdb.DuckDBPyConnection,
@@ -140,19 +166,18 @@ def score_pairs_on_spark(
     requests: pa.Table,
     model_settings: dict[str, Any],
     min_match_weight: float = -20.0,
-) -> SparkScored:
+) -> Scored:
     """`score_pairs` on Spark: the same blocking, whole-history expansion and model (trained on
     DuckDB, its SQL converted to Spark's dialect), with the master read from
     `spark.master_parquet`. REQUESTS_TABLE and PAIRS_TABLE end up in `con` as `score_pairs`
-    leaves them, so the roll-up and decide do not know which engine scored.
+    leaves them, so the roll-up and decide do not know which engine scored; the master
+    relation returned is a local file of the scored taxpayers' rows, fetched from Spark.
     """
     try:
         settings = model.spark_settings_dict(model_settings)
     except ValueError as exc:
         raise ModelError(f"{exc}; retrain with `crossverify model train`") from exc
-    settings.pop("crossverify", None)
-    settings["retain_intermediate_calculation_columns"] = True
-    settings["retain_matching_columns"] = True
+    settings = scoring_settings(settings)
     register_requests(con, requests)
     master_all, arrow_view = "cv_spark_master", "cv_spark_requests_arrow"
     spark.view_of_parquet(master_all, spark.master_parquet)
@@ -172,7 +197,7 @@ def score_pairs_on_spark(
         settings,
     )
     tf_views = []
-    for column in _tf_columns(settings):
+    for column in tf_columns(settings):
         view = f"cv_tf_{column}"
         spark.view_of_sql(view, _term_frequencies_sql(master_all, column), persist=True)
         tf_views.append(view)
@@ -182,7 +207,7 @@ def score_pairs_on_spark(
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     expanded = spark.view_of_sql(
         EXPANDED_PAIRS_TABLE,
-        _whole_history_pairs_sql(blocked.physical_name, master_all, spark=True),
+        whole_history_pairs_sql(blocked.physical_name, master_all, spark=True),
         persist=True,
     )
     linker.table_management.register_blocked_pairs_for_predict(
@@ -191,7 +216,7 @@ def score_pairs_on_spark(
     predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
     pairs_view = "cv_spark_pairs"
     scored = spark.view_of_sql(
-        pairs_view, _pairs_select_sql(predictions.physical_name), persist=True
+        pairs_view, pairs_select_sql(predictions.physical_name), persist=True
     )
     pairs = spark.to_arrow(f"SELECT * FROM {pairs_view} ORDER BY request_row, row_id")
     found = spark.to_arrow(
@@ -216,10 +241,10 @@ def score_pairs_on_spark(
     # One file, replaced by each call: a session scores one batch (or chunk) at a time.
     found_path = spark.handoff_dir / "master-rows.parquet"
     pq.write_table(found, found_path)
-    return SparkScored(pairs_table=PAIRS_TABLE, master_parquet=found_path)
+    return Scored(pairs_table=PAIRS_TABLE, master=f"read_parquet('{found_path.as_posix()}')")
 
 
-def _tf_columns(settings: dict[str, Any]) -> list[str]:
+def tf_columns(settings: dict[str, Any]) -> list[str]:
     return sorted(
         {
             level["tf_adjustment_column"]
@@ -230,14 +255,14 @@ def _tf_columns(settings: dict[str, Any]) -> list[str]:
     )
 
 
-def _master_term_frequencies(
+def master_term_frequencies(
     con: duckdb.DuckDBPyConnection, master_parquet: Path, column: str
 ) -> str:
     """Term frequencies of the master file, computed once per master and kept beside it.
 
     Splink would otherwise recount every value of the whole master file for each batch.
     """
-    path = master_parquet.parent / "tf" / f"{column}.parquet"
+    path = master_parquet.parent / TERM_FREQUENCIES_DIR / f"{column}.parquet"
     if not path.exists():
         path.parent.mkdir(exist_ok=True)
         partial = path.with_suffix(".partial")
@@ -264,7 +289,7 @@ def _term_frequencies_sql(master: str, column: str) -> str:
     """
 
 
-def _whole_history_pairs_sql(
+def whole_history_pairs_sql(
     blocked_table: str, master: str, *, requests_table: str = REQUESTS_TABLE, spark: bool = False
 ) -> str:
     """Every row of every taxpayer that blocking found, paired with the request (a SELECT

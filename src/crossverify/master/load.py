@@ -8,6 +8,7 @@ silently.
 from __future__ import annotations
 
 import json
+import shutil
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +31,10 @@ from crossverify.types import MASTER_COLUMNS, MASTER_OPTIONAL_COLUMNS
 
 MASTER_PARQUET = "master.parquet"
 MASTER_INFO = "master.json"
+# Built from master.parquet on first use (term frequencies, the lookup index); a new load
+# removes them, since they describe the file it replaces.
+TERM_FREQUENCIES_DIR = "tf"
+LOOKUP_INDEX_DIR = "lookup"
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,8 @@ def load_master(
                 writer.close()
     if writer is None:
         raise InputFileError(f"master file {source} has no rows")
+    for derived in (TERM_FREQUENCIES_DIR, LOOKUP_INDEX_DIR):
+        shutil.rmtree(out_dir / derived, ignore_errors=True)
     target.replace(out_dir / MASTER_PARQUET)
     with duckdb.connect() as con:
         taxpayers, first_year, last_year = con.execute(

@@ -1,0 +1,86 @@
+"""A lookup scores on the index's probed rows; it must decide exactly as the whole master does."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from crossverify.intake.readers import read_request_bytes
+from crossverify.intake.validate import validate_requests
+from crossverify.link.backend import make_duckdb
+from crossverify.link.compiled import LookupLink
+from crossverify.link.index import MasterIndex, blocking_keys, build_index, index_dir
+from crossverify.link.score import load_model
+from crossverify.master.load import MASTER_PARQUET, read_master_info
+from crossverify.matching import MatchContext, current_model_path, match_requests
+from pipeline.conftest import World
+
+
+def _accepted(world: World, first: int, count: int) -> pa.Table:
+    lines = world.synth.requests_path.read_bytes().splitlines(keepends=True)
+    data = lines[0] + b"".join(lines[1 + first : 1 + first + count])
+    read = read_request_bytes(data, name="requests.csv", max_rows=count)
+    checked = validate_requests(
+        read.rows, policy=world.policy, today=date(2026, 12, 4), malformed=read.malformed
+    )
+    accepted = checked.accepted
+    return accepted.append_column("request_row", accepted["row_number"])
+
+
+def test_lookups_decide_as_the_whole_master_does(world: World, tmp_path: Path) -> None:
+    settings = world.settings
+    master_dir = settings.master_dir
+    model_path = current_model_path(settings.models_dir)
+    whole = make_duckdb(settings)
+    con = make_duckdb(settings)
+    directory = index_dir(master_dir, read_master_info(master_dir).master_id)
+    if not directory.exists():
+        build_index(con, master_dir / MASTER_PARQUET, directory)
+    link = LookupLink(
+        con=con,
+        index=MasterIndex(directory),
+        master_parquet=master_dir / MASTER_PARQUET,
+        model_settings=load_model(model_path),
+    )
+    outcomes: dict[str, int] = {}
+    # Calls of 25 records and of one, the sizes the API takes.
+    for first, count in [(0, 25), (25, 25), (50, 25), (75, 25), *((100 + i, 1) for i in range(40))]:
+        accepted = _accepted(world, first, count)
+        batch = match_requests(
+            con=whole,
+            accepted=accepted,
+            ctx=MatchContext(master_dir=master_dir, model_path=model_path),
+            policy=world.policy,
+        )
+        looked_up = match_requests(
+            con=con,
+            accepted=accepted,
+            ctx=MatchContext(master_dir=master_dir, model_path=model_path, lookup=link),
+            policy=world.policy,
+        )
+        assert looked_up.outcomes.to_pylist() == batch.outcomes.to_pylist()
+        assert looked_up.expected_wrong_matches == pytest.approx(batch.expected_wrong_matches)
+        for o in batch.outcomes["outcome"].to_pylist():
+            outcomes[o] = outcomes.get(o, 0) + 1
+    # The comparison means something only if the sample holds matches and non-matches.
+    assert outcomes.get("M1", 0) + outcomes.get("M2", 0) >= 20
+    assert outcomes.get("N1", 0) >= 3
+    whole.close()
+    con.close()
+
+
+def test_each_blocking_rule_orientation_is_a_key() -> None:
+    keys = blocking_keys(('l."a" = r."b" AND l."zip5" = r."zip5"', 'l."tin" = r."tin"'))
+    assert [(k.master_columns, k.request_columns) for k in keys] == [
+        (("a", "zip5"), ("b", "zip5")),
+        (("b", "zip5"), ("a", "zip5")),
+        (("tin",), ("tin",)),
+    ]
+
+
+def test_a_rule_that_is_not_column_equalities_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a conjunction"):
+        blocking_keys(('substr(l."zip5", 1, 3) = substr(r."zip5", 1, 3)',))
