@@ -38,13 +38,19 @@ def _settings(data_dir: Path) -> Any:
 
 
 def task_load(args: dict[str, Any]) -> dict[str, Any]:
+    from crossverify.link.backend import make_duckdb
+    from crossverify.link.index import open_index
     from crossverify.master.load import load_master
 
     settings = _settings(Path(args["data_dir"]))
     started = time.perf_counter()
     info = load_master(source=Path(args["master"]), out_dir=settings.master_dir)
     seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    with make_duckdb(settings) as con:
+        open_index(con, settings.master_dir)
     return {
+        "index_seconds": round(time.perf_counter() - started, 2),
         "seconds": round(seconds, 2),
         "rows": info.rows_loaded,
         "rows_per_s": round(info.rows_loaded / seconds),
@@ -85,6 +91,7 @@ def task_score(args: dict[str, Any]) -> dict[str, Any]:
     from crossverify.evaluate import read_truth
     from crossverify.intake.batch import intake_batch
     from crossverify.link.backend import make_duckdb
+    from crossverify.link.index import open_index
     from crossverify.matching import MatchContext, current_model_path, match_requests
     from crossverify.policy import load_policy
 
@@ -102,10 +109,12 @@ def task_score(args: dict[str, Any]) -> dict[str, Any]:
     accepted = intake.accepted.append_column("request_row", intake.accepted["row_number"])
     pq.write_table(accepted, data_dir / ACCEPTED)
 
-    ctx = MatchContext(
-        master_dir=settings.master_dir, model_path=current_model_path(settings.models_dir)
-    )
     con = make_duckdb(settings)
+    ctx = MatchContext(
+        master_dir=settings.master_dir,
+        model_path=current_model_path(settings.models_dir),
+        index=open_index(con, settings.master_dir),
+    )
     started = time.perf_counter()
     result = match_requests(con=con, accepted=accepted, ctx=ctx, policy=policy)
     seconds = time.perf_counter() - started

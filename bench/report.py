@@ -774,4 +774,13 @@ def _lookup(entry: dict[str, Any] | None) -> list[str]:
         f"p99 {'met' if met.get('single_p99') else 'not met'}. Measured {_when(entry)}.",
         "",
     ]
+    if measured.get("warm_up_ms") is not None:
+        lines += [
+            f"The first call after start took {_s(measured['warm_up_ms'])} ms: it opens the "
+            "master's index (built by `master load`: "
+            f"{_s((entry.get('load') or {}).get('index_seconds'))} s here) and generates "
+            "Splink's SQL for the model (once per process). See docs/service.md for where "
+            "the time of a warm call goes.",
+            "",
+        ]
     return lines

@@ -174,10 +174,13 @@ def synth(
 def master_load(
     source: Annotated[Path, typer.Argument(help="Master file, CSV or Parquet.")],
 ) -> None:
-    """Standardize a master file into Parquet under the data directory.
+    """Standardize a master file into Parquet under the data directory, and lay it out for
+    blocking and lookups (rows by TIN, blocking keys hashed and sorted).
 
     Example: crossverify master load synth/master.parquet
     """
+    from crossverify.link.backend import make_duckdb
+    from crossverify.link.index import open_index
     from crossverify.master.load import load_master
 
     total = _rows_in(source)
@@ -190,6 +193,11 @@ def master_load(
             update(loaded, max(total, loaded))
 
         info = load_master(source=source, out_dir=settings().master_dir, progress=advance)
+    with (
+        progress_bar("laying out for blocking and lookups") as update,
+        make_duckdb(settings()) as con,
+    ):
+        open_index(con, settings().master_dir, update)
     out.print(json.dumps(info.__dict__, indent=2, default=str))
 
 

@@ -26,7 +26,7 @@ from crossverify.ledger import record as ledger
 from crossverify.ledger.record import NewEntry
 from crossverify.link.backend import make_duckdb
 from crossverify.link.compiled import LookupLink
-from crossverify.link.index import MasterIndex, build_index, index_dir
+from crossverify.link.index import open_index
 from crossverify.link.score import load_model
 from crossverify.master.load import MASTER_PARQUET, read_master_info
 from crossverify.matching import MatchContext, current_model_path, match_requests
@@ -73,12 +73,9 @@ class LookupEngine:
         master_id = read_master_info(master_dir).master_id
         if self._link is None or self._link_for != (master_id, model_path):
             con = self._connection()
-            directory = index_dir(master_dir, master_id)
-            if not directory.exists():
-                build_index(con, master_dir / MASTER_PARQUET, directory)
             self._link = LookupLink(
                 con=con,
-                index=MasterIndex(directory),
+                index=open_index(con, master_dir),
                 master_parquet=master_dir / MASTER_PARQUET,
                 model_settings=load_model(model_path),
             )

@@ -22,6 +22,7 @@ from crossverify.errors import ModelError
 from crossverify.link.backend import SparkLink
 from crossverify.link.candidates import roll_up
 from crossverify.link.compiled import LookupLink
+from crossverify.link.index import MasterIndex
 from crossverify.link.model import comparison_names
 from crossverify.link.score import (
     REQUESTS_TABLE,
@@ -60,6 +61,8 @@ class MatchContext:
     spark: SparkLink | None = None
     # On-demand lookups: score on the master index's probed rows (`link.compiled`).
     lookup: LookupLink | None = None
+    # Batches on DuckDB: block on the index's probed rows, not the whole master file.
+    index: MasterIndex | None = None
 
     @property
     def master_parquet(self) -> Path:
@@ -112,7 +115,11 @@ def match_requests(
         scored = ctx.lookup.score(std)
     elif ctx.spark is None:
         scored = score_pairs(
-            con=con, requests=std, master_parquet=ctx.master_parquet, model_settings=settings
+            con=con,
+            requests=std,
+            master_parquet=ctx.master_parquet,
+            model_settings=settings,
+            index=ctx.index,
         )
     else:
         scored = score_pairs_on_spark(

@@ -36,6 +36,7 @@ from crossverify.intake.batch import intake_batch
 from crossverify.ledger import record as ledger
 from crossverify.ledger.record import NewEntry
 from crossverify.link.backend import link_engine, make_duckdb
+from crossverify.link.index import open_index
 from crossverify.matching import MatchContext, current_model_path
 from crossverify.policy import Policy, load_policy
 from crossverify.store import repos
@@ -293,6 +294,7 @@ def run_batch(
                 master_dir=settings.master_dir,
                 model_path=current_model_path(settings.models_dir),
                 spark=spark,
+                index=None if spark is not None else open_index(con, settings.master_dir),
             )
             result = match_in_chunks(
                 con=con,

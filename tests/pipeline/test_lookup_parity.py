@@ -1,4 +1,5 @@
-"""A lookup scores on the index's probed rows; it must decide exactly as the whole master does."""
+"""Lookups and batches score on the index's probed rows; they must decide exactly as the whole
+master does."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from crossverify.intake.readers import read_request_bytes
 from crossverify.intake.validate import validate_requests
 from crossverify.link.backend import make_duckdb
 from crossverify.link.compiled import LookupLink
-from crossverify.link.index import MasterIndex, blocking_keys, build_index, index_dir
+from crossverify.link.index import MasterIndex, blocking_keys, build_index, index_dir, open_index
 from crossverify.link.score import load_model
 from crossverify.master.load import MASTER_PARQUET, read_master_info
 from crossverify.matching import MatchContext, current_model_path, match_requests
@@ -70,6 +71,23 @@ def test_lookups_decide_as_the_whole_master_does(world: World, tmp_path: Path) -
     assert outcomes.get("N1", 0) >= 3
     whole.close()
     con.close()
+
+
+def test_a_batch_blocked_on_the_index_decides_as_the_whole_master_does(world: World) -> None:
+    settings = world.settings
+    model_path = current_model_path(settings.models_dir)
+    accepted = _accepted(world, 0, 600)
+    results = []
+    for index in (None, open_index(make_duckdb(settings), settings.master_dir)):
+        con = make_duckdb(settings)
+        ctx = MatchContext(master_dir=settings.master_dir, model_path=model_path, index=index)
+        results.append(match_requests(con=con, accepted=accepted, ctx=ctx, policy=world.policy))
+        con.close()
+    whole, probed = results
+    assert probed.outcomes.to_pylist() == whole.outcomes.to_pylist()
+    assert probed.expected_wrong_matches == pytest.approx(whole.expected_wrong_matches)
+    matched = [o for o in whole.outcomes["outcome"].to_pylist() if o in ("M1", "M2")]
+    assert len(matched) >= 100
 
 
 def test_each_blocking_rule_orientation_is_a_key() -> None:

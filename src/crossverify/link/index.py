@@ -1,7 +1,8 @@
-"""The master file laid out for on-demand lookups: rows by TIN, and blocking keys hashed.
+"""The master file laid out for blocking: rows by TIN, and blocking keys hashed.
 
-A lookup must find exactly the candidates a batch finds (Splink's blocking rules over the
-whole master file) without reading five million rows. Each blocking rule is a conjunction of
+A lookup, or a chunk of a batch, must find exactly the candidates Splink's blocking rules
+find over the whole master file, without reading the whole master file (5M rows at 1M
+persons, 48M at 10M) each time. Each blocking rule is a conjunction of
 column equalities, so a master row can pair with a request only if the hash of its rule
 columns equals the hash of the request's. The index keeps, per rule and orientation, the
 sorted hashes of every master row with the taxpayer they belong to, and the master rows
@@ -13,8 +14,10 @@ own blocking then drops, so the probe is a superset and the scores are the batch
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +27,12 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from crossverify.link import model
-from crossverify.master.load import LOOKUP_INDEX_DIR
+from crossverify.master.load import LOOKUP_INDEX_DIR, MASTER_PARQUET, read_master_info
 
 _EQUALITY = re.compile(r'^l\."(\w+)" = r\."(\w+)"$')
 _FORMAT = "1"  # bump when the layout changes; an index of another format is rebuilt
 _ROWS_FILE = "rows.arrow"
+TAXPAYER_COLUMN = "cv_taxpayer"  # a taxpayer's ordinal in the index, on the rows it returns
 _OFFSETS_FILE = "offsets.npy"
 
 
@@ -70,9 +74,18 @@ def index_dir(master_dir: Path, master_id: str) -> Path:
     return master_dir / LOOKUP_INDEX_DIR / f"{master_id}-{digest}"
 
 
-def build_index(con: duckdb.DuckDBPyConnection, master_parquet: Path, directory: Path) -> None:
-    """Write the index into `directory` (via a sibling folder renamed at the end)."""
-    partial = directory.with_name(directory.name + ".partial")
+def build_index(
+    con: duckdb.DuckDBPyConnection,
+    master_parquet: Path,
+    directory: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Write the index into `directory` (via a sibling folder renamed at the end);
+    `progress(steps_done, steps)` after the rows and after each blocking key."""
+    keys = blocking_keys()
+    steps = 1 + len(keys)
+    # A folder of this process's own: a lookup server and a worker may build at once.
+    partial = directory.with_name(f"{directory.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     master = f"read_parquet('{master_parquet.as_posix()}')"
@@ -91,7 +104,9 @@ def build_index(con: duckdb.DuckDBPyConnection, master_parquet: Path, directory:
     ):
         for batch in reader:
             writer.write_batch(batch)
-    for number, key in enumerate(blocking_keys()):
+    if progress:
+        progress(1, steps)
+    for number, key in enumerate(keys):
         pairs = con.sql(
             f"""SELECT DISTINCT {_hash_sql(key.master_columns, "m")} AS key, t.ordinal
                 FROM {master} m JOIN cv_index_taxpayers t USING (tin)
@@ -100,9 +115,13 @@ def build_index(con: duckdb.DuckDBPyConnection, master_parquet: Path, directory:
         ).fetchnumpy()
         np.save(partial / f"key{number}.npy", pairs["key"].astype(np.uint64))
         np.save(partial / f"taxpayer{number}.npy", pairs["ordinal"].astype(np.int64))
+        if progress:
+            progress(2 + number, steps)
     con.execute("DROP TABLE cv_index_taxpayers")
-    shutil.rmtree(directory, ignore_errors=True)
-    partial.rename(directory)
+    try:
+        partial.rename(directory)
+    except OSError:  # another process finished first: its index is the same
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 class MasterIndex:
@@ -130,35 +149,61 @@ class MasterIndex:
     def schema(self) -> pa.Schema:
         return self._rows.schema
 
+    def taxpayers_hit(
+        self, con: duckdb.DuckDBPyConnection, requests_table: str
+    ) -> npt.NDArray[np.int64]:
+        """Ordinals of the taxpayers that share a blocking key with a request."""
+        probes = con.sql(f"{self.probe_sql} FROM {requests_table} r").to_arrow_table()
+        found = [np.empty(0, dtype=np.int64)]
+        for n in range(len(self.keys)):
+            wanted = np.unique(probes[f"key{n}"].drop_null().to_numpy())
+            hashes = self._hashes[n]
+            hits = _ranges(
+                np.searchsorted(hashes, wanted, side="left"),
+                np.searchsorted(hashes, wanted, side="right"),
+            )
+            found.append(self._taxpayers[n][hits])
+        return np.unique(np.concatenate(found))
+
+    def rows(self, taxpayers: npt.NDArray[np.int64], columns: list[str] | None = None) -> pa.Table:
+        """Every row of the taxpayers with these (sorted, unique) ordinals; with `columns`,
+        those only and the taxpayer's ordinal as TAXPAYER_COLUMN."""
+        starts, ends = self._offsets[taxpayers], self._offsets[taxpayers + 1]
+        positions = _ranges(starts, ends)
+        cuts = np.searchsorted(positions, self._batch_starts[1:])
+        batches = self._batches if columns is None else [b.select(columns) for b in self._batches]
+        pieces = [
+            batches[number].take(pa.array(part - self._batch_starts[number]))
+            for number, part in enumerate(np.split(positions, cuts))
+            if len(part)
+        ]
+        if columns is None:
+            return pa.Table.from_batches(pieces, schema=self._rows.schema)
+        schema = pa.schema([self._rows.schema.field(c) for c in columns])
+        table = pa.Table.from_batches(pieces, schema=schema)
+        return table.append_column(TAXPAYER_COLUMN, pa.array(np.repeat(taxpayers, ends - starts)))
+
     def taxpayer_rows(self, con: duckdb.DuckDBPyConnection, requests_table: str) -> pa.Table:
         """Every master row of each taxpayer that shares a blocking key with a request."""
-        probes = con.execute(f"{self.probe_sql} FROM {requests_table} r").fetchall()
-        found: list[npt.NDArray[np.int64]] = []
-        for n in range(len(self.keys)):
-            wanted = np.array([row[n] for row in probes if row[n] is not None], dtype=np.uint64)
-            if not len(wanted):
-                continue
-            hashes = self._hashes[n]
-            starts = np.searchsorted(hashes, wanted, side="left")
-            ends = np.searchsorted(hashes, wanted, side="right")
-            for start, end in zip(starts, ends, strict=True):
-                if end > start:
-                    found.append(np.asarray(self._taxpayers[n][start:end]))
-        if not found:
-            return self._rows.slice(0, 0)
-        taxpayers = np.unique(np.concatenate(found))
-        return self._slices(self._offsets[taxpayers], self._offsets[taxpayers + 1])
+        return self.rows(self.taxpayers_hit(con, requests_table))
 
-    def _slices(self, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> pa.Table:
-        """Rows [start, end) of the TIN-sorted file, as zero-copy slices of its record batches
-        (`Table.take` would first copy whole columns)."""
-        pieces: list[pa.RecordBatch] = []
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            at = start
-            while at < end:
-                batch = int(np.searchsorted(self._batch_starts, at, side="right")) - 1
-                offset = at - int(self._batch_starts[batch])
-                length = min(end - at, self._batches[batch].num_rows - offset)
-                pieces.append(self._batches[batch].slice(offset, length))
-                at += length
-        return pa.Table.from_batches(pieces, schema=self._rows.schema)
+
+def _ranges(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The integers of every [start, end), concatenated, without a Python loop."""
+    lengths = (ends - starts).astype(np.int64)
+    total = int(lengths.sum())
+    first_of_range = np.cumsum(lengths) - lengths
+    return np.repeat(starts - first_of_range, lengths) + np.arange(total, dtype=np.int64)
+
+
+def open_index(
+    con: duckdb.DuckDBPyConnection,
+    master_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> MasterIndex:
+    """The index of the master file in `master_dir`, built first if it is not there yet
+    (`crossverify master load` builds it; a new Splink or DuckDB release needs another)."""
+    directory = index_dir(master_dir, read_master_info(master_dir).master_id)
+    if not directory.exists():
+        build_index(con, master_dir / MASTER_PARQUET, directory, progress)
+    return MasterIndex(directory)

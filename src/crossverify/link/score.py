@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from splink import Linker
@@ -16,10 +17,13 @@ from splink import Linker
 from crossverify.errors import ModelError
 from crossverify.link import model
 from crossverify.link.backend import SparkLink, make_db_api
+from crossverify.link.index import TAXPAYER_COLUMN, MasterIndex
 from crossverify.master.load import TERM_FREQUENCIES_DIR
 
 REQUESTS_TABLE = "cv_link_requests"
 MASTER_VIEW = "cv_link_master"
+PROBED_MASTER = "cv_probed_master"  # the index's rows for the requests (`link.index`)
+FOUND_MASTER_TABLE = "cv_found_master"  # every row of each taxpayer blocking reached
 PAIRS_TABLE = "cv_link_pairs"
 
 
@@ -65,21 +69,47 @@ def score_pairs(
     master_parquet: Path,
     model_settings: dict[str, Any],
     min_match_weight: float = -20.0,
+    index: MasterIndex | None = None,
 ) -> Scored:
     """Create PAIRS_TABLE: every blocked (request row, master row) pair with its gammas and weight.
 
-    `requests` must carry `request_row` (int) and the standardized LINK_COLUMNS.
+    `requests` must carry `request_row` (int) and the standardized LINK_COLUMNS. With the
+    master's `index`, blocking reads only the rows of taxpayers that share a blocking key
+    with a request (the same pairs: see `link.index`), not the whole master file.
     """
     register_requests(con, requests)
-    master = f"read_parquet('{master_parquet.as_posix()}')"
+    if index is None:
+        master = f"read_parquet('{master_parquet.as_posix()}')"
+    else:  # the link columns only: at 10M persons a chunk's taxpayers hold millions of rows
+        master = PROBED_MASTER
+        link_columns = list(dict.fromkeys(["row_id", *model.LINK_COLUMNS]))
+        hit = index.taxpayers_hit(con, REQUESTS_TABLE)
+        con.register(PROBED_MASTER, index.rows(hit, link_columns))
     linker, db_api = duckdb_linker(
         con=con, master=master, master_parquet=master_parquet, model_settings=model_settings
     )
     blocked = linker.inference.compute_blocked_pairs_for_predict()
+    if index is None:
+        # From here on only the blocked taxpayers' rows are read: the expansion, predict
+        # (whose term-frequency joins would otherwise run over every master row), roll-up
+        # and disclose.
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {FOUND_MASTER_TABLE} AS "
+            + found_taxpayer_rows_sql(blocked.physical_name, master)
+        )
+        master = FOUND_MASTER_TABLE
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {EXPANDED_PAIRS_TABLE} AS "
         + whole_history_pairs_sql(blocked.physical_name, master)
     )
+    if index is not None:
+        # Roll-up and disclose read every column, of the taxpayers scored only.
+        scored = con.sql(
+            f"SELECT DISTINCT m.{TAXPAYER_COLUMN} FROM {PROBED_MASTER} m SEMI JOIN "
+            f"({_oriented_sql(EXPANDED_PAIRS_TABLE)}) e ON e.row_id = m.row_id ORDER BY 1"
+        ).fetchnumpy()[TAXPAYER_COLUMN]
+        con.register(FOUND_MASTER_TABLE, index.rows(np.asarray(scored, dtype=np.int64)))
+    blocked_master_view(con, FOUND_MASTER_TABLE)
     linker.table_management.register_blocked_pairs_for_predict(
         db_api.register(EXPANDED_PAIRS_TABLE, dataset_display_name=EXPANDED_PAIRS_TABLE)
     )
@@ -89,7 +119,16 @@ def score_pairs(
         + pairs_select_sql(predictions.physical_name)
     )
     predictions.drop_table_from_database_and_remove_from_cache()
-    return Scored(pairs_table=PAIRS_TABLE, master=master)
+    return Scored(pairs_table=PAIRS_TABLE, master=FOUND_MASTER_TABLE)
+
+
+def blocked_master_view(con: duckdb.DuckDBPyConnection, master: str) -> None:
+    """MASTER_VIEW, the Linker's master input, over `master`."""
+    cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {MASTER_VIEW} AS SELECT row_id AS unique_id, {cols} "
+        f"FROM {master}"
+    )
 
 
 def duckdb_linker(
@@ -103,11 +142,7 @@ def duckdb_linker(
     """A Linker of REQUESTS_TABLE with MASTER_VIEW (a view over `master`), and the whole
     master's term frequencies; `term_frequencies_in_memory` copies them into temp tables,
     for a link that lives long and reads them on every call."""
-    cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {MASTER_VIEW} AS SELECT row_id AS unique_id, {cols} "
-        f"FROM {master}"
-    )
+    blocked_master_view(con, master)
     settings = scoring_settings(model_settings)
     db_api = make_db_api(con)
     linker = Linker(
@@ -303,16 +338,8 @@ def whole_history_pairs_sql(
     link stage's time. Their blocked rows at the requester's address are still scored, so a
     household member still counts against the chosen taxpayer's posterior.
     """
-    master_left = f"left(join_key_l, {len(_MASTER_KEY)}) = '{_MASTER_KEY}'"
     return f"""
-        WITH oriented AS (
-            SELECT {master_left} AS master_left,
-                   CASE WHEN {master_left} THEN join_key_r ELSE join_key_l END AS request_key,
-                   CAST(split_part(CASE WHEN {master_left}
-                        THEN join_key_l ELSE join_key_r END, '-__-', 2) AS BIGINT) AS row_id,
-                   join_key_l, join_key_r
-            FROM {blocked_table}
-        ),
+        WITH oriented AS ({_oriented_sql(blocked_table)}),
         judged AS (
             SELECT o.*, m.tin,
                    {_could_be_the_person_sql("r", "m", spark=spark)} AS could_be,
@@ -333,6 +360,30 @@ def whole_history_pairs_sql(
         FROM found f JOIN {master} m ON m.tin = f.tin
         UNION
         SELECT '0' AS match_key, join_key_l, join_key_r FROM judged WHERE same_address
+    """
+
+
+def _oriented_sql(blocked_table: str) -> str:
+    """Splink's blocked pairs with the master side told apart: its row_id and the request's key."""
+    master_left = f"left(join_key_l, {len(_MASTER_KEY)}) = '{_MASTER_KEY}'"
+    return f"""
+        SELECT {master_left} AS master_left,
+               CASE WHEN {master_left} THEN join_key_r ELSE join_key_l END AS request_key,
+               CAST(split_part(CASE WHEN {master_left}
+                    THEN join_key_l ELSE join_key_r END, '-__-', 2) AS BIGINT) AS row_id,
+               join_key_l, join_key_r
+        FROM {blocked_table}
+    """
+
+
+def found_taxpayer_rows_sql(blocked_table: str, master: str) -> str:
+    """Every master row of each taxpayer a blocked pair reached (two scans of `master`)."""
+    return f"""
+        SELECT m.* FROM {master} m
+        WHERE m.tin IN (
+            SELECT b.tin FROM {master} b
+            WHERE b.row_id IN (SELECT row_id FROM ({_oriented_sql(blocked_table)}))
+        )
     """
 
 
