@@ -77,10 +77,12 @@ def test_a_batch_blocked_on_the_index_decides_as_the_whole_master_does(world: Wo
     settings = world.settings
     model_path = current_model_path(settings.models_dir)
     accepted = _accepted(world, 0, 600)
+    with make_duckdb(settings) as con:
+        index = open_index(con, settings.master_dir)
     results = []
-    for index in (None, open_index(make_duckdb(settings), settings.master_dir)):
+    for probe in (None, index):
         con = make_duckdb(settings)
-        ctx = MatchContext(master_dir=settings.master_dir, model_path=model_path, index=index)
+        ctx = MatchContext(master_dir=settings.master_dir, model_path=model_path, index=probe)
         results.append(match_requests(con=con, accepted=accepted, ctx=ctx, policy=world.policy))
         con.close()
     whole, probed = results

@@ -32,8 +32,8 @@ from crossverify.master.load import LOOKUP_INDEX_DIR, MASTER_PARQUET, read_maste
 _EQUALITY = re.compile(r'^l\."(\w+)" = r\."(\w+)"$')
 _FORMAT = "1"  # bump when the layout changes; an index of another format is rebuilt
 _ROWS_FILE = "rows.arrow"
-TAXPAYER_COLUMN = "cv_taxpayer"  # a taxpayer's ordinal in the index, on the rows it returns
 _OFFSETS_FILE = "offsets.npy"
+TAXPAYER_COLUMN = "cv_taxpayer"  # a taxpayer's ordinal in the index, on the rows it returns
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ def open_index(
     progress: Callable[[int, int], None] | None = None,
 ) -> MasterIndex:
     """The index of the master file in `master_dir`, built first if it is not there yet
-    (`crossverify master load` builds it; a new Splink or DuckDB release needs another)."""
+    (`crossverify master load` builds it; a new DuckDB release or blocking rule needs another)."""
     directory = index_dir(master_dir, read_master_info(master_dir).master_id)
     if not directory.exists():
         build_index(con, master_dir / MASTER_PARQUET, directory, progress)

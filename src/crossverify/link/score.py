@@ -23,7 +23,7 @@ from crossverify.master.load import TERM_FREQUENCIES_DIR
 REQUESTS_TABLE = "cv_link_requests"
 MASTER_VIEW = "cv_link_master"
 PROBED_MASTER = "cv_probed_master"  # the index's rows for the requests (`link.index`)
-FOUND_MASTER_TABLE = "cv_found_master"  # every row of each taxpayer blocking reached
+SCORED_MASTER = "cv_scored_master"  # every row of each taxpayer scored (with the index)
 PAIRS_TABLE = "cv_link_pairs"
 
 
@@ -82,34 +82,26 @@ def score_pairs(
         master = f"read_parquet('{master_parquet.as_posix()}')"
     else:  # the link columns only: at 10M persons a chunk's taxpayers hold millions of rows
         master = PROBED_MASTER
-        link_columns = list(dict.fromkeys(["row_id", *model.LINK_COLUMNS]))
         hit = index.taxpayers_hit(con, REQUESTS_TABLE)
-        con.register(PROBED_MASTER, index.rows(hit, link_columns))
+        con.register(PROBED_MASTER, index.rows(hit, ["row_id", *model.LINK_COLUMNS]))
     linker, db_api = duckdb_linker(
         con=con, master=master, master_parquet=master_parquet, model_settings=model_settings
     )
     blocked = linker.inference.compute_blocked_pairs_for_predict()
-    if index is None:
-        # From here on only the blocked taxpayers' rows are read: the expansion, predict
-        # (whose term-frequency joins would otherwise run over every master row), roll-up
-        # and disclose.
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {FOUND_MASTER_TABLE} AS "
-            + found_taxpayer_rows_sql(blocked.physical_name, master)
-        )
-        master = FOUND_MASTER_TABLE
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {EXPANDED_PAIRS_TABLE} AS "
         + whole_history_pairs_sql(blocked.physical_name, master)
     )
     if index is not None:
-        # Roll-up and disclose read every column, of the taxpayers scored only.
+        # Predict (its term-frequency joins), roll-up and disclose read every column, of
+        # the taxpayers scored only.
         scored = con.sql(
             f"SELECT DISTINCT m.{TAXPAYER_COLUMN} FROM {PROBED_MASTER} m SEMI JOIN "
             f"({_oriented_sql(EXPANDED_PAIRS_TABLE)}) e ON e.row_id = m.row_id ORDER BY 1"
         ).fetchnumpy()[TAXPAYER_COLUMN]
-        con.register(FOUND_MASTER_TABLE, index.rows(np.asarray(scored, dtype=np.int64)))
-    blocked_master_view(con, FOUND_MASTER_TABLE)
+        master = SCORED_MASTER
+        con.register(master, index.rows(np.asarray(scored, dtype=np.int64)))
+        blocked_master_view(con, master)
     linker.table_management.register_blocked_pairs_for_predict(
         db_api.register(EXPANDED_PAIRS_TABLE, dataset_display_name=EXPANDED_PAIRS_TABLE)
     )
@@ -119,7 +111,7 @@ def score_pairs(
         + pairs_select_sql(predictions.physical_name)
     )
     predictions.drop_table_from_database_and_remove_from_cache()
-    return Scored(pairs_table=PAIRS_TABLE, master=FOUND_MASTER_TABLE)
+    return Scored(pairs_table=PAIRS_TABLE, master=master)
 
 
 def blocked_master_view(con: duckdb.DuckDBPyConnection, master: str) -> None:
@@ -373,17 +365,6 @@ def _oriented_sql(blocked_table: str) -> str:
                     THEN join_key_l ELSE join_key_r END, '-__-', 2) AS BIGINT) AS row_id,
                join_key_l, join_key_r
         FROM {blocked_table}
-    """
-
-
-def found_taxpayer_rows_sql(blocked_table: str, master: str) -> str:
-    """Every master row of each taxpayer a blocked pair reached (two scans of `master`)."""
-    return f"""
-        SELECT m.* FROM {master} m
-        WHERE m.tin IN (
-            SELECT b.tin FROM {master} b
-            WHERE b.row_id IN (SELECT row_id FROM ({_oriented_sql(blocked_table)}))
-        )
     """
 
 
