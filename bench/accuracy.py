@@ -91,7 +91,7 @@ def task_score(args: dict[str, Any]) -> dict[str, Any]:
     from crossverify.evaluate import read_truth
     from crossverify.intake.batch import intake_batch
     from crossverify.link.backend import make_duckdb
-    from crossverify.link.index import open_index
+    from crossverify.link.compiled import open_link
     from crossverify.matching import MatchContext, current_model_path, match_requests
     from crossverify.policy import load_policy
 
@@ -110,10 +110,11 @@ def task_score(args: dict[str, Any]) -> dict[str, Any]:
     pq.write_table(accepted, data_dir / ACCEPTED)
 
     con = make_duckdb(settings)
+    model_path = current_model_path(settings.models_dir)
     ctx = MatchContext(
         master_dir=settings.master_dir,
-        model_path=current_model_path(settings.models_dir),
-        index=open_index(con, settings.master_dir),
+        model_path=model_path,
+        link=open_link(con, settings.master_dir, model_path),
     )
     started = time.perf_counter()
     result = match_requests(con=con, accepted=accepted, ctx=ctx, policy=policy)

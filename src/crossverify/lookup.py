@@ -25,10 +25,8 @@ from crossverify.intake.validate import validate_requests
 from crossverify.ledger import record as ledger
 from crossverify.ledger.record import NewEntry
 from crossverify.link.backend import make_duckdb
-from crossverify.link.compiled import LookupLink
-from crossverify.link.index import open_index
-from crossverify.link.score import load_model
-from crossverify.master.load import MASTER_PARQUET, read_master_info
+from crossverify.link.compiled import IndexedLink, open_link
+from crossverify.master.load import read_master_info
 from crossverify.matching import MatchContext, current_model_path, match_requests
 from crossverify.policy import Policy
 from crossverify.store.tables import REJECTED, Role, User
@@ -58,7 +56,7 @@ class LookupEngine:
     def __init__(self, *, settings: Settings) -> None:
         self._settings = settings
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._link: LookupLink | None = None
+        self._link: IndexedLink | None = None
         self._link_for: tuple[str, Path] | None = None
         self._lock = threading.Lock()
 
@@ -67,18 +65,12 @@ class LookupEngine:
             self._con = make_duckdb(self._settings)
         return self._con
 
-    def _lookup_link(self, model_path: Path) -> LookupLink:
+    def _lookup_link(self, model_path: Path) -> IndexedLink:
         """The link for the current master file and model, rebuilt when either changes."""
         master_dir = self._settings.master_dir
         master_id = read_master_info(master_dir).master_id
         if self._link is None or self._link_for != (master_id, model_path):
-            con = self._connection()
-            self._link = LookupLink(
-                con=con,
-                index=open_index(con, master_dir),
-                master_parquet=master_dir / MASTER_PARQUET,
-                model_settings=load_model(model_path),
-            )
+            self._link = open_link(self._connection(), master_dir, model_path)
             self._link_for = (master_id, model_path)
         return self._link
 
@@ -114,7 +106,7 @@ class LookupEngine:
             ctx = MatchContext(
                 master_dir=self._settings.master_dir,
                 model_path=model_path,
-                lookup=self._lookup_link(model_path),
+                link=self._lookup_link(model_path),
             )
             result = match_requests(
                 con=self._connection(), accepted=accepted, ctx=ctx, policy=policy

@@ -21,8 +21,7 @@ from crossverify.disclose.address import REQUEST_ADDRESS_COLUMNS, pick_addresses
 from crossverify.errors import ModelError
 from crossverify.link.backend import SparkLink
 from crossverify.link.candidates import roll_up
-from crossverify.link.compiled import LookupLink
-from crossverify.link.index import MasterIndex
+from crossverify.link.compiled import IndexedLink
 from crossverify.link.model import comparison_names
 from crossverify.link.score import (
     REQUESTS_TABLE,
@@ -59,10 +58,9 @@ class MatchContext:
     # Score pairs on this Spark session (engine = "spark", `link.backend.link_engine`);
     # None: on DuckDB. Roll-up, decide and disclose run on DuckDB either way.
     spark: SparkLink | None = None
-    # On-demand lookups: score on the master index's probed rows (`link.compiled`).
-    lookup: LookupLink | None = None
-    # Batches on DuckDB: block on the index's probed rows, not the whole master file.
-    index: MasterIndex | None = None
+    # Score on the master index's probed rows (`link.compiled`), as lookups and batches on
+    # DuckDB do; None (and no Spark): on the whole master file, the tests' reference.
+    link: IndexedLink | None = None
 
     @property
     def master_parquet(self) -> Path:
@@ -111,15 +109,14 @@ def match_requests(
     timings["standardize"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    if ctx.lookup is not None:
-        scored = ctx.lookup.score(std)
+    if ctx.link is not None:
+        scored = ctx.link.score(std)
     elif ctx.spark is None:
         scored = score_pairs(
             con=con,
             requests=std,
             master_parquet=ctx.master_parquet,
             model_settings=settings,
-            index=ctx.index,
         )
     else:
         scored = score_pairs_on_spark(

@@ -36,7 +36,7 @@ from crossverify.intake.batch import intake_batch
 from crossverify.ledger import record as ledger
 from crossverify.ledger.record import NewEntry
 from crossverify.link.backend import link_engine, make_duckdb
-from crossverify.link.index import open_index
+from crossverify.link.compiled import open_link
 from crossverify.matching import MatchContext, current_model_path
 from crossverify.policy import Policy, load_policy
 from crossverify.store import repos
@@ -290,11 +290,12 @@ def run_batch(
     con = make_duckdb(settings)
     try:
         with link_engine(settings) as spark:  # one Spark session (engine = "spark") for all chunks
+            model_path = current_model_path(settings.models_dir)
             ctx = MatchContext(
                 master_dir=settings.master_dir,
-                model_path=current_model_path(settings.models_dir),
+                model_path=model_path,
                 spark=spark,
-                index=None if spark is not None else open_index(con, settings.master_dir),
+                link=None if spark is not None else open_link(con, settings.master_dir, model_path),
             )
             result = match_in_chunks(
                 con=con,

@@ -12,10 +12,8 @@ import pytest
 from crossverify.intake.readers import read_request_bytes
 from crossverify.intake.validate import validate_requests
 from crossverify.link.backend import make_duckdb
-from crossverify.link.compiled import LookupLink
-from crossverify.link.index import MasterIndex, blocking_keys, build_index, index_dir, open_index
-from crossverify.link.score import load_model
-from crossverify.master.load import MASTER_PARQUET, read_master_info
+from crossverify.link.compiled import open_link
+from crossverify.link.index import blocking_keys
 from crossverify.matching import MatchContext, current_model_path, match_requests
 from pipeline.conftest import World
 
@@ -37,15 +35,7 @@ def test_lookups_decide_as_the_whole_master_does(world: World, tmp_path: Path) -
     model_path = current_model_path(settings.models_dir)
     whole = make_duckdb(settings)
     con = make_duckdb(settings)
-    directory = index_dir(master_dir, read_master_info(master_dir).master_id)
-    if not directory.exists():
-        build_index(con, master_dir / MASTER_PARQUET, directory)
-    link = LookupLink(
-        con=con,
-        index=MasterIndex(directory),
-        master_parquet=master_dir / MASTER_PARQUET,
-        model_settings=load_model(model_path),
-    )
+    link = open_link(con, master_dir, model_path)
     outcomes: dict[str, int] = {}
     # Calls of 25 records and of one, the sizes the API takes.
     for first, count in [(0, 25), (25, 25), (50, 25), (75, 25), *((100 + i, 1) for i in range(40))]:
@@ -59,7 +49,7 @@ def test_lookups_decide_as_the_whole_master_does(world: World, tmp_path: Path) -
         looked_up = match_requests(
             con=con,
             accepted=accepted,
-            ctx=MatchContext(master_dir=master_dir, model_path=model_path, lookup=link),
+            ctx=MatchContext(master_dir=master_dir, model_path=model_path, link=link),
             policy=world.policy,
         )
         assert looked_up.outcomes.to_pylist() == batch.outcomes.to_pylist()
@@ -77,12 +67,11 @@ def test_a_batch_blocked_on_the_index_decides_as_the_whole_master_does(world: Wo
     settings = world.settings
     model_path = current_model_path(settings.models_dir)
     accepted = _accepted(world, 0, 600)
-    with make_duckdb(settings) as con:
-        index = open_index(con, settings.master_dir)
     results = []
-    for probe in (None, index):
+    for indexed in (False, True):
         con = make_duckdb(settings)
-        ctx = MatchContext(master_dir=settings.master_dir, model_path=model_path, index=probe)
+        link = open_link(con, settings.master_dir, model_path) if indexed else None
+        ctx = MatchContext(master_dir=settings.master_dir, model_path=model_path, link=link)
         results.append(match_requests(con=con, accepted=accepted, ctx=ctx, policy=world.policy))
         con.close()
     whole, probed = results

@@ -1,11 +1,13 @@
-"""Lookups: Splink's blocking and scoring SQL generated once, run on the probed rows alone.
+"""Scoring on the master index: Splink's blocking and predict SQL generated once, run on the
+rows of the taxpayers the index finds.
 
 Building a Splink Linker and its pipelines costs about a quarter of a second in Python,
-more than a whole lookup may take. The SQL it would run depends only on the model and on
-table names, so a `LookupLink` asks Splink for it once, for fixed tables, and each lookup
-refills those tables (the requests, and the rows of the taxpayers the index found) and runs
-it. The SQL is Splink's own (the same functions `Linker.inference` calls, Splink pinned);
-`tests/pipeline/test_lookup_parity.py` holds it to the batch path's decisions.
+more than a whole lookup may take, and a batch would pay it per chunk. The SQL it would run
+depends only on the model and on table names, so an `IndexedLink` asks Splink for it once,
+for fixed tables, and each call refills those tables (the requests, the probed taxpayers'
+link columns, then the scored taxpayers' rows) and runs it. The SQL is Splink's own (the
+same functions `Linker.inference` calls, Splink pinned); `tests/pipeline/test_lookup_parity.py`
+holds lookups and batches to the whole-master path's decisions.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 from splink import Linker
 from splink.internals.blocking import _columns_needed_for_blocking, block_using_rules_sqls
@@ -28,24 +31,30 @@ from splink.internals.vertically_concatenate import (
 )
 
 from crossverify.link import model
-from crossverify.link.index import MasterIndex
+from crossverify.link.index import TAXPAYER_COLUMN, MasterIndex, open_index
 from crossverify.link.score import (
     EXPANDED_PAIRS_TABLE,
     PAIRS_TABLE,
     REQUESTS_TABLE,
     Scored,
+    blocked_master_view,
     duckdb_linker,
+    load_model,
+    oriented_sql,
     pairs_select_sql,
     register_requests,
     whole_history_pairs_sql,
 )
+from crossverify.master.load import MASTER_PARQUET
 
-LOOKUP_MASTER = "cv_lookup_master"  # every row of the taxpayers a lookup's probe found
-_BLOCKED_TABLE = "cv_lookup_blocked"
+PROBED_MASTER = "cv_probed_master"  # link columns of the taxpayers sharing a blocking key
+SCORED_MASTER = "cv_scored_master"  # every row of each taxpayer scored
+_BLOCKED_TABLE = "cv_indexed_blocked"
+_PROBED_COLUMNS = ["row_id", *model.LINK_COLUMNS]
 
 
-class LookupLink:
-    """The link stage for a few records: probe the index, then Splink's SQL on those rows."""
+class IndexedLink:
+    """The link stage of lookups and of batch chunks on DuckDB; one per connection and model."""
 
     def __init__(
         self,
@@ -58,32 +67,47 @@ class LookupLink:
     ) -> None:
         self._con, self._index = con, index
         cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
-        con.register(LOOKUP_MASTER, index.schema.empty_table())
+        con.register(PROBED_MASTER, index.rows(np.empty(0, dtype=np.int64), _PROBED_COLUMNS))
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {REQUESTS_TABLE} AS "
-            f"SELECT row_id AS unique_id, {cols} FROM {LOOKUP_MASTER} LIMIT 0"
+            f"SELECT row_id AS unique_id, {cols} FROM {PROBED_MASTER} LIMIT 0"
         )
         linker, db_api = duckdb_linker(
             con=con,
-            master=LOOKUP_MASTER,
+            master=PROBED_MASTER,
             master_parquet=master_parquet,
             model_settings=model_settings,
             term_frequencies_in_memory=True,
         )
         self._blocking_sql = _blocking_sql(linker)
-        self._expand_sql = whole_history_pairs_sql(_BLOCKED_TABLE, LOOKUP_MASTER)
+        self._expand_sql = whole_history_pairs_sql(_BLOCKED_TABLE, PROBED_MASTER)
+        self._scored_sql = (
+            f"SELECT DISTINCT m.{TAXPAYER_COLUMN} FROM {PROBED_MASTER} m SEMI JOIN "
+            f"({oriented_sql(EXPANDED_PAIRS_TABLE)}) e ON e.row_id = m.row_id ORDER BY 1"
+        )
         self._predict_sql = pairs_select_sql(f"({_predict_sql(linker, db_api, min_match_weight)})")
 
     def score(self, requests: pa.Table) -> Scored:
-        """PAIRS_TABLE for `requests`, as `score_pairs` on the whole master would leave it."""
-        con = self._con
+        """PAIRS_TABLE for `requests`, as `score_pairs` on the whole master would leave it.
+
+        Blocking reads the probed taxpayers' link columns only (a 100k chunk at 10M persons
+        probes millions of rows); predict, roll-up and disclosure read every column of the
+        taxpayers scored.
+        """
+        con, index = self._con, self._index
         register_requests(con, requests)
-        rows = self._index.taxpayer_rows(con, REQUESTS_TABLE)
-        con.register(LOOKUP_MASTER, rows)
+        con.register(
+            PROBED_MASTER, index.rows(index.taxpayers_hit(con, REQUESTS_TABLE), _PROBED_COLUMNS)
+        )
+        blocked_master_view(con, PROBED_MASTER)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_BLOCKED_TABLE} AS {self._blocking_sql}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE {EXPANDED_PAIRS_TABLE} AS {self._expand_sql}")
+        scored = con.sql(self._scored_sql).fetchnumpy()[TAXPAYER_COLUMN]
+        con.register(SCORED_MASTER, index.rows(np.asarray(scored, dtype=np.int64)))
+        con.unregister(PROBED_MASTER)
+        blocked_master_view(con, SCORED_MASTER)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS_TABLE} AS {self._predict_sql}")
-        return Scored(pairs_table=PAIRS_TABLE, master=LOOKUP_MASTER)
+        return Scored(pairs_table=PAIRS_TABLE, master=SCORED_MASTER)
 
 
 def _blocking_sql(linker: Linker) -> str:
@@ -139,3 +163,13 @@ def _predict_sql(linker: Linker, db_api: Any, min_match_weight: float) -> str:
     )
     sql: str = pipeline.generate_cte_pipeline_sql()
     return sql
+
+
+def open_link(con: duckdb.DuckDBPyConnection, master_dir: Path, model_path: Path) -> IndexedLink:
+    """The link of the master file in `master_dir` (its index built first if missing)."""
+    return IndexedLink(
+        con=con,
+        index=open_index(con, master_dir),
+        master_parquet=master_dir / MASTER_PARQUET,
+        model_settings=load_model(model_path),
+    )

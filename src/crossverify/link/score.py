@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from splink import Linker
@@ -17,13 +16,10 @@ from splink import Linker
 from crossverify.errors import ModelError
 from crossverify.link import model
 from crossverify.link.backend import SparkLink, make_db_api
-from crossverify.link.index import TAXPAYER_COLUMN, MasterIndex
 from crossverify.master.load import TERM_FREQUENCIES_DIR
 
 REQUESTS_TABLE = "cv_link_requests"
 MASTER_VIEW = "cv_link_master"
-PROBED_MASTER = "cv_probed_master"  # the index's rows for the requests (`link.index`)
-SCORED_MASTER = "cv_scored_master"  # every row of each taxpayer scored (with the index)
 PAIRS_TABLE = "cv_link_pairs"
 
 
@@ -69,21 +65,15 @@ def score_pairs(
     master_parquet: Path,
     model_settings: dict[str, Any],
     min_match_weight: float = -20.0,
-    index: MasterIndex | None = None,
 ) -> Scored:
     """Create PAIRS_TABLE: every blocked (request row, master row) pair with its gammas and weight.
 
-    `requests` must carry `request_row` (int) and the standardized LINK_COLUMNS. With the
-    master's `index`, blocking reads only the rows of taxpayers that share a blocking key
-    with a request (the same pairs: see `link.index`), not the whole master file.
+    `requests` must carry `request_row` (int) and the standardized LINK_COLUMNS. This reads
+    the whole master file; `link.compiled.IndexedLink` scores on the master index instead,
+    and the tests hold it to this.
     """
     register_requests(con, requests)
-    if index is None:
-        master = f"read_parquet('{master_parquet.as_posix()}')"
-    else:  # the link columns only: at 10M persons a chunk's taxpayers hold millions of rows
-        master = PROBED_MASTER
-        hit = index.taxpayers_hit(con, REQUESTS_TABLE)
-        con.register(PROBED_MASTER, index.rows(hit, ["row_id", *model.LINK_COLUMNS]))
+    master = f"read_parquet('{master_parquet.as_posix()}')"
     linker, db_api = duckdb_linker(
         con=con, master=master, master_parquet=master_parquet, model_settings=model_settings
     )
@@ -92,16 +82,6 @@ def score_pairs(
         f"CREATE OR REPLACE TEMP TABLE {EXPANDED_PAIRS_TABLE} AS "
         + whole_history_pairs_sql(blocked.physical_name, master)
     )
-    if index is not None:
-        # Predict (its term-frequency joins), roll-up and disclose read every column, of
-        # the taxpayers scored only.
-        scored = con.sql(
-            f"SELECT DISTINCT m.{TAXPAYER_COLUMN} FROM {PROBED_MASTER} m SEMI JOIN "
-            f"({_oriented_sql(EXPANDED_PAIRS_TABLE)}) e ON e.row_id = m.row_id ORDER BY 1"
-        ).fetchnumpy()[TAXPAYER_COLUMN]
-        master = SCORED_MASTER
-        con.register(master, index.rows(np.asarray(scored, dtype=np.int64)))
-        blocked_master_view(con, master)
     linker.table_management.register_blocked_pairs_for_predict(
         db_api.register(EXPANDED_PAIRS_TABLE, dataset_display_name=EXPANDED_PAIRS_TABLE)
     )
@@ -331,7 +311,7 @@ def whole_history_pairs_sql(
     household member still counts against the chosen taxpayer's posterior.
     """
     return f"""
-        WITH oriented AS ({_oriented_sql(blocked_table)}),
+        WITH oriented AS ({oriented_sql(blocked_table)}),
         judged AS (
             SELECT o.*, m.tin,
                    {_could_be_the_person_sql("r", "m", spark=spark)} AS could_be,
@@ -355,7 +335,7 @@ def whole_history_pairs_sql(
     """
 
 
-def _oriented_sql(blocked_table: str) -> str:
+def oriented_sql(blocked_table: str) -> str:
     """Splink's blocked pairs with the master side told apart: its row_id and the request's key."""
     master_left = f"left(join_key_l, {len(_MASTER_KEY)}) = '{_MASTER_KEY}'"
     return f"""
