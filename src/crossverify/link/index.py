@@ -129,10 +129,14 @@ class MasterIndex:
 
     def __init__(self, directory: Path) -> None:
         self.keys = blocking_keys()
-        with pa.memory_map(str(directory / _ROWS_FILE)) as source:
-            self._rows = pa.ipc.open_file(source).read_all()
-        self._batches = self._rows.to_batches()
-        sizes = np.array([b.num_rows for b in self._batches], dtype=np.int64)
+        self._rows_file = str(directory / _ROWS_FILE)
+        with pa.memory_map(self._rows_file) as source:
+            reader = pa.ipc.open_file(source)
+            self._schema = reader.schema
+            sizes = np.array(
+                [reader.get_batch(n).num_rows for n in range(reader.num_record_batches)],
+                dtype=np.int64,
+            )
         self._batch_starts = np.cumsum(sizes) - sizes
         self._offsets: npt.NDArray[np.int64] = np.load(directory / _OFFSETS_FILE, mmap_mode="r")
         self._hashes = [
@@ -144,10 +148,6 @@ class MasterIndex:
         self.probe_sql = "SELECT " + ", ".join(
             f"{_hash_sql(k.request_columns, 'r')} AS key{n}" for n, k in enumerate(self.keys)
         )
-
-    @property
-    def schema(self) -> pa.Schema:
-        return self._rows.schema
 
     def taxpayers_hit(
         self, con: duckdb.DuckDBPyConnection, requests_table: str
@@ -171,21 +171,21 @@ class MasterIndex:
         starts, ends = self._offsets[taxpayers], self._offsets[taxpayers + 1]
         positions = _ranges(starts, ends)
         cuts = np.searchsorted(positions, self._batch_starts[1:])
-        batches = self._batches if columns is None else [b.select(columns) for b in self._batches]
-        pieces = [
-            batches[number].take(pa.array(part - self._batch_starts[number]))
-            for number, part in enumerate(np.split(positions, cuts))
-            if len(part)
-        ]
+        # Mapped for this call only: the pages read leave the process's memory with it (at
+        # 10M persons the file is 20 GB, and a batch's chunks touch most of it).
+        with pa.memory_map(self._rows_file) as source:
+            reader = pa.ipc.open_file(source)
+            pieces = []
+            for number, part in enumerate(np.split(positions, cuts)):
+                if len(part):
+                    batch = reader.get_batch(number)
+                    batch = batch if columns is None else batch.select(columns)
+                    pieces.append(batch.take(pa.array(part - self._batch_starts[number])))
         if columns is None:
-            return pa.Table.from_batches(pieces, schema=self._rows.schema)
-        schema = pa.schema([self._rows.schema.field(c) for c in columns])
+            return pa.Table.from_batches(pieces, schema=self._schema)
+        schema = pa.schema([self._schema.field(c) for c in columns])
         table = pa.Table.from_batches(pieces, schema=schema)
         return table.append_column(TAXPAYER_COLUMN, pa.array(np.repeat(taxpayers, ends - starts)))
-
-    def taxpayer_rows(self, con: duckdb.DuckDBPyConnection, requests_table: str) -> pa.Table:
-        """Every master row of each taxpayer that shares a blocking key with a request."""
-        return self.rows(self.taxpayers_hit(con, requests_table))
 
 
 def _ranges(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -264,8 +264,12 @@ BLOCKING_RULES_SQL: tuple[str, ...] = (
     ' AND l."addr_house_number" = r."addr_house_number"',
     'l."addr_po_box" = r."addr_po_box" AND l."zip5" = r."zip5"',
     'l."addr_rural_route" = r."addr_rural_route" AND l."zip5" = r."zip5"',
-    'l."given_first" = r."given_first" AND l."surname_1" = r."surname_1"'
+    # A ZIP typo or a ZIP-less request: the address still corroborates on city + state.
+    'l."addr_house_number" = r."addr_house_number" AND l."addr_street_name" = r."addr_street_name"'
     ' AND l."city_std" = r."city_std"',
+    # Namesakes in the ZIP (another house) stay in as runner-ups. Not the whole city: at 10M
+    # persons given name + surname + city brought 230 pairs per request, 95% of all pairs.
+    'l."given_first" = r."given_first" AND l."surname_1" = r."surname_1" AND l."zip5" = r."zip5"',
     'l."surname_1" = r."surname_1" AND l."dob_str" = r."dob_str"',
 )
 
