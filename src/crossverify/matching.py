@@ -113,10 +113,7 @@ def match_requests(
         scored = ctx.link.score(std)
     elif ctx.spark is None:
         scored = score_pairs(
-            con=con,
-            requests=std,
-            master_parquet=ctx.master_parquet,
-            model_settings=settings,
+            con=con, requests=std, master_parquet=ctx.master_parquet, model_settings=settings
         )
     else:
         scored = score_pairs_on_spark(
