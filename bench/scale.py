@@ -131,22 +131,29 @@ def _label(persons: int) -> str:
     return f"{persons // 1_000_000}M" if persons % 1_000_000 == 0 else f"{persons:,}"
 
 
-def run_size(runner: Any, persons: int) -> dict[str, Any]:
-    """The steps for one size; a failed step stops the ones that need it."""
+def run_size(runner: Any, persons: int, *, reuse_synth: bool = False) -> dict[str, Any]:
+    """The steps for one size; a failed step stops the ones that need it. With
+    `reuse_synth`, the files and the recorded numbers of an earlier generation in the same
+    work folder stand in for generating again."""
     requests = round(persons * REQUEST_SHARE)
     label = f"scale-{_label(persons)}"
     synth_dir, var = runner.work / f"{label}-synth", runner.work / f"{label}-var"
     shutil.rmtree(var, ignore_errors=True)  # a fresh store and master each run
     var.mkdir(parents=True)
     entry: dict[str, Any] = {"persons": persons, "requests": requests}
-    synth = runner.step(
-        "synth",
-        {"out_dir": str(synth_dir), "persons": persons, "requests": requests},
-        label=f"{label}-synth",
-    )
-    entry["synth"] = synth.as_dict()
-    if not synth.ok:
-        return entry
+    earlier = runner.results.get(f"scale/{persons}", {}).get("synth", {})
+    if reuse_synth and earlier.get("ok") and (synth_dir / "requests.manifest.json").exists():
+        print(f"[bench] {label}-synth: reusing {synth_dir}", flush=True)
+        entry["synth"] = earlier
+    else:
+        synth = runner.step(
+            "synth",
+            {"out_dir": str(synth_dir), "persons": persons, "requests": requests},
+            label=f"{label}-synth",
+        )
+        entry["synth"] = synth.as_dict()
+        if not synth.ok:
+            return entry
     master = synth_dir / "master.parquet"
     for step in ("load", "train"):
         args = {"data_dir": str(var), "master": str(master)}
@@ -182,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--persons", default="1000000,10000000", help="comma-separated sizes (persons on file)"
     )
+    parser.add_argument(
+        "--reuse-synth",
+        action="store_true",
+        help="keep the generated files and their numbers from an earlier run in --work-dir",
+    )
     parser.add_argument("--work-dir", type=Path, default=ROOT / "bench" / "out" / "scale")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--results", type=Path, default=ROOT / "docs" / "benchmarks.json")
@@ -195,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     args.work_dir.mkdir(parents=True, exist_ok=True)
     runner = Runner(args.work_dir, results, save)
     for persons in sizes:
-        runner.record(f"scale/{persons}", run_size(runner, persons))
+        runner.record(f"scale/{persons}", run_size(runner, persons, reuse_synth=args.reuse_synth))
     args.doc.write_text(report.render(results, machine=report.machine()), encoding="utf-8")
     print(f"[bench] wrote {args.doc}")
     return 0
