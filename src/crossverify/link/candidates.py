@@ -16,8 +16,10 @@ from crossverify.link import model
 def candidates_sql(pairs_table: str, requests_table: str, master: str, prior_weight: float) -> str:
     """One row per (request, taxpayer). All rows of a taxpayer are that one person's records,
     so each field takes its best-agreeing row (the name in full on one return, the address
-    the requester gave on another); Jr/Sr takes its worst, since a "JR" on any return means
-    a namesake exists. The taxpayer's weight is the prior plus those fields' weights.
+    the requester gave on another) among the rows where it is known: a W-2 without a date of
+    birth does not hide the conflicting one on the 1040s. Jr/Sr takes its worst, since a
+    "JR" on any return means a namesake exists. The taxpayer's weight is the prior plus
+    those fields' weights.
     Ties are broken by the level and then the row, so every run picks the same row.
     `master` is a relation holding (at least) every row of each scored taxpayer."""
     names = model.comparison_names()
@@ -28,8 +30,10 @@ def candidates_sql(pairs_table: str, requests_table: str, master: str, prior_wei
                 "min(p.gamma_suffix) AS gamma_suffix, "
                 "arg_min(p.mw_suffix, (p.gamma_suffix, p.mw_suffix)) AS mw_suffix"
             )
+        known = f"p.gamma_{n} <> {model.NULL_LEVEL}"
         return (
-            f"arg_max(p.gamma_{n}, (p.mw_{n}, p.gamma_{n})) AS gamma_{n}, max(p.mw_{n}) AS mw_{n}"
+            f"arg_max(p.gamma_{n}, ({known}, p.mw_{n}, p.gamma_{n})) AS gamma_{n}, "
+            f"arg_max(p.mw_{n}, ({known}, p.mw_{n}, p.gamma_{n})) AS mw_{n}"
         )
 
     fields = ",\n                ".join(pick(n) for n in names)

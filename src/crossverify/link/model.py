@@ -49,6 +49,7 @@ LINK_COLUMNS: tuple[str, ...] = (
 )
 
 # gamma values (Splink numbers levels from the top, highest = strongest, null = -1).
+NULL_LEVEL = -1  # either side missing
 # A "conflict" level sits high in its comparison so that it is tested before the weaker
 # agreements it would otherwise fall into; decide reads levels by name, never by order.
 GIVEN_LEVELS = {
