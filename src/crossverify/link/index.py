@@ -6,7 +6,9 @@ persons, 48M at 10M) each time. Each blocking rule is a conjunction of
 column equalities, so a master row can pair with a request only if the hash of its rule
 columns equals the hash of the request's. The index keeps, per rule and orientation, the
 sorted hashes of every master row with the taxpayer they belong to, and the master rows
-sorted by TIN in an uncompressed Arrow file; both are memory-mapped. A probe returns every
+sorted by TIN in an uncompressed Arrow file; both are memory-mapped, and the pages a probe
+touches are given back after it (at 10M persons the rows file is 20 GB, and one chunk of a
+batch touches most of it). A probe returns every
 row of each taxpayer that any key hit. A hash collision only adds a taxpayer that Splink's
 own blocking then drops, so the probe is a superset and the scores are the batch's.
 """
@@ -14,12 +16,16 @@ own blocking then drops, so the probe is a superset and the scores are the batch
 from __future__ import annotations
 
 import hashlib
+import io
+import math
+import mmap
 import os
 import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -33,6 +39,7 @@ _EQUALITY = re.compile(r'^l\."(\w+)" = r\."(\w+)"$')
 _FORMAT = "1"  # bump when the layout changes; an index of another format is rebuilt
 _ROWS_FILE = "rows.arrow"
 _OFFSETS_FILE = "offsets.npy"
+_BATCHES_PER_RELEASE = 16  # of 100k rows: ~0.7 GB of the rows file mapped at most
 TAXPAYER_COLUMN = "cv_taxpayer"  # a taxpayer's ordinal in the index, on the rows it returns
 
 
@@ -129,22 +136,20 @@ class MasterIndex:
 
     def __init__(self, directory: Path) -> None:
         self.keys = blocking_keys()
-        self._rows_file = str(directory / _ROWS_FILE)
-        with pa.memory_map(self._rows_file) as source:
-            reader = pa.ipc.open_file(source)
-            self._schema = reader.schema
-            sizes = np.array(
-                [reader.get_batch(n).num_rows for n in range(reader.num_record_batches)],
-                dtype=np.int64,
-            )
+        self._rows_map = _MappedFile(directory / _ROWS_FILE)
+        self._rows = pa.ipc.open_file(pa.py_buffer(self._rows_map.map))
+        sizes = np.array(
+            [self._rows.get_batch(n).num_rows for n in range(self._rows.num_record_batches)],
+            dtype=np.int64,
+        )
         self._batch_starts = np.cumsum(sizes) - sizes
         self._offsets: npt.NDArray[np.int64] = np.load(directory / _OFFSETS_FILE, mmap_mode="r")
-        self._hashes = [
-            np.load(directory / f"key{n}.npy", mmap_mode="r") for n in range(len(self.keys))
+        self._key_maps = [_MappedFile(directory / f"key{n}.npy") for n in range(len(self.keys))]
+        self._hashes = [_npy_array(m) for m in self._key_maps]
+        self._taxpayer_maps = [
+            _MappedFile(directory / f"taxpayer{n}.npy") for n in range(len(self.keys))
         ]
-        self._taxpayers = [
-            np.load(directory / f"taxpayer{n}.npy", mmap_mode="r") for n in range(len(self.keys))
-        ]
+        self._taxpayers = [_npy_array(m) for m in self._taxpayer_maps]
         self.probe_sql = "SELECT " + ", ".join(
             f"{_hash_sql(k.request_columns, 'r')} AS key{n}" for n, k in enumerate(self.keys)
         )
@@ -163,6 +168,8 @@ class MasterIndex:
                 np.searchsorted(hashes, wanted, side="right"),
             )
             found.append(self._taxpayers[n][hits])
+        for mapped in (*self._key_maps, *self._taxpayer_maps):
+            mapped.release()
         return np.unique(np.concatenate(found))
 
     def rows(self, taxpayers: npt.NDArray[np.int64], columns: list[str] | None = None) -> pa.Table:
@@ -171,21 +178,41 @@ class MasterIndex:
         starts, ends = self._offsets[taxpayers], self._offsets[taxpayers + 1]
         positions = _ranges(starts, ends)
         cuts = np.searchsorted(positions, self._batch_starts[1:])
-        # Mapped for this call only: the pages read leave the process's memory with it (at
-        # 10M persons the file is 20 GB, and a batch's chunks touch most of it).
-        with pa.memory_map(self._rows_file) as source:
-            reader = pa.ipc.open_file(source)
-            pieces = []
-            for number, part in enumerate(np.split(positions, cuts)):
-                if len(part):
-                    batch = reader.get_batch(number)
-                    batch = batch if columns is None else batch.select(columns)
-                    pieces.append(batch.take(pa.array(part - self._batch_starts[number])))
+        pieces = []
+        for number, part in enumerate(np.split(positions, cuts)):
+            if len(part):
+                batch = self._rows.get_batch(number)
+                batch = batch if columns is None else batch.select(columns)
+                pieces.append(batch.take(pa.array(part - self._batch_starts[number])))
+            if number % _BATCHES_PER_RELEASE == 0:
+                self._rows_map.release()
+        self._rows_map.release()
         if columns is None:
-            return pa.Table.from_batches(pieces, schema=self._schema)
-        schema = pa.schema([self._schema.field(c) for c in columns])
+            return pa.Table.from_batches(pieces, schema=self._rows.schema)
+        schema = pa.schema([self._rows.schema.field(c) for c in columns])
         table = pa.Table.from_batches(pieces, schema=schema)
         return table.append_column(TAXPAYER_COLUMN, pa.array(np.repeat(taxpayers, ends - starts)))
+
+
+class _MappedFile:
+    """A read-only file mapping whose pages can be given back: they stay in the kernel's page
+    cache but no longer count in this process's memory."""
+
+    def __init__(self, path: Path) -> None:
+        with path.open("rb") as file:
+            self.map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def release(self) -> None:
+        self.map.madvise(mmap.MADV_DONTNEED)
+
+
+def _npy_array(mapped: _MappedFile) -> npt.NDArray[Any]:
+    """The array of an .npy file (`np.save`'s format 1.0) on its mapping, not copied."""
+    header = io.BytesIO(mapped.map[:4096])
+    if np.lib.format.read_magic(header) != (1, 0):
+        raise ValueError("index array not in .npy format 1.0; rebuild the index")
+    shape, _, dtype = np.lib.format.read_array_header_1_0(header)
+    return np.frombuffer(mapped.map, dtype=dtype, count=math.prod(shape), offset=header.tell())
 
 
 def _ranges(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
