@@ -230,6 +230,8 @@ def submit_batch(
     )
     counts = dict(Counter(code for r in rejected for code in str(r["reasons"]).split(";")))
     counts["accepted"] = intake.accepted.num_rows
+    if intake.tins_dropped:
+        counts["tin_dropped"] = intake.tins_dropped
     counts["rejected"] = len(rejected)
     repos.set_batch_status(
         session=session,

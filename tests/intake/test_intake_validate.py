@@ -299,3 +299,23 @@ def test_forms_the_matcher_reads_are_accepted(street: str) -> None:
 
 def test_unit_without_a_street_is_not_an_address() -> None:
     assert reasons_of({"street": "123 Apt 4"}) == "R02"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("123-45-6789", "123456789"),
+        ("123 45 6789", "123456789"),
+        (" 123456789 ", "123456789"),
+        ("923.70.1234", "923701234"),
+        ("12-345-678", None),  # eight digits
+        ("1234567890", None),
+        ("SSN ON FILE", None),
+        (None, None),
+    ],
+)
+def test_a_tin_is_kept_as_its_nine_digits_or_dropped(given: str | None, kept: str | None) -> None:
+    result = validate_requests(rows_table({"tin": given}), policy=Policy(), today=TODAY)
+    assert result.rejected.num_rows == 0  # the TIN is optional: a bad one never rejects
+    assert result.accepted.column("tin").to_pylist() == [kept]
+    assert result.tins_dropped == (1 if given and kept is None else 0)

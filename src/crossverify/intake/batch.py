@@ -46,6 +46,7 @@ class IntakeResult:
         accepted: rows that passed every rule (`ReadResult.rows` columns).
         rejected: `row_number`, `request_id`, `reasons`, `detail`, ordered by row number;
             malformed rows carry R08 and a null request_id when none could be recovered.
+        tins_dropped: accepted rows whose TIN was not nine digits (matched without it).
     """
 
     signer: Signer
@@ -53,6 +54,7 @@ class IntakeResult:
     read: ReadResult
     accepted: pa.Table
     rejected: pa.Table
+    tins_dropped: int = 0
 
 
 def intake_batch(
@@ -103,6 +105,7 @@ def intake_batch(
         read=read,
         accepted=validation.accepted,
         rejected=rejected,
+        tins_dropped=validation.tins_dropped,
     )
 
 

@@ -100,13 +100,17 @@ class ValidationResult:
     """Rows split by the record-level rules.
 
     Attributes:
-        accepted: the rows that pass, with the same columns as the input.
+        accepted: the rows that pass, with the same columns as the input; `tin` as its nine
+            digits ("123-45-6789" -> "123456789"), null when it has not nine.
         rejected: `row_number`, `request_id` (`row:N` when the row has none), `reasons`
             (codes joined by ';' in code order) and `detail` (one sentence per code).
+        tins_dropped: accepted rows whose TIN was given but is not nine digits: matched
+            without it (the TIN is optional), and counted so the requester sees it.
     """
 
     accepted: pa.Table
     rejected: pa.Table
+    tins_dropped: int = 0
 
 
 def validate_requests(
@@ -165,7 +169,22 @@ def validate_requests(
         [rejected_numbers, pc.coalesce(pc.take(ids, index), row_labels), reasons, details],
         schema=REJECTED_SCHEMA,
     )
-    return ValidationResult(accepted=rows.filter(pa.array(~failed)), rejected=rejected)
+    accepted = rows.filter(pa.array(~failed))
+    given = pc.is_valid(_text(accepted, "tin"))
+    tin = tin_digits(_text(accepted, "tin"))
+    if "tin" in accepted.column_names:
+        accepted = accepted.set_column(accepted.column_names.index("tin"), "tin", tin)
+    dropped = pc.sum(pc.and_(given, pc.is_null(tin))).as_py() or 0
+    return ValidationResult(accepted=accepted, rejected=rejected, tins_dropped=dropped)
+
+
+def tin_digits(tin: pa.Array) -> pa.Array:
+    """A TIN as its nine digits, whatever separates them (dashes, spaces, dots); null if not nine.
+
+    The master file holds nine digits; "123-45-6789" on a request must agree with it.
+    """
+    digits = pc.replace_substring_regex(pc.utf8_trim_whitespace(tin), r"[\s.\-]", "")
+    return pc.if_else(pc.match_substring_regex(digits, r"^\d{9}$"), digits, None)
 
 
 def later_duplicates(row_numbers: np.ndarray, request_ids: pa.Array) -> np.ndarray:
