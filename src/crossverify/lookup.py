@@ -25,7 +25,9 @@ from crossverify.intake.validate import validate_requests
 from crossverify.ledger import record as ledger
 from crossverify.ledger.record import NewEntry
 from crossverify.link.backend import make_duckdb
-from crossverify.link.compiled import IndexedLink, open_link
+from crossverify.link.compiled import open_link
+from crossverify.link.rowwise import RowwiseLink
+from crossverify.link.score import load_model
 from crossverify.master.load import read_master_info
 from crossverify.matching import MatchContext, current_model_path, match_requests
 from crossverify.policy import Policy
@@ -56,7 +58,7 @@ class LookupEngine:
     def __init__(self, *, settings: Settings) -> None:
         self._settings = settings
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._link: IndexedLink | None = None
+        self._link: RowwiseLink | None = None
         self._link_for: tuple[str, Path] | None = None
         self._lock = threading.Lock()
 
@@ -65,12 +67,13 @@ class LookupEngine:
             self._con = make_duckdb(self._settings)
         return self._con
 
-    def _lookup_link(self, model_path: Path) -> IndexedLink:
+    def _lookup_link(self, model_path: Path) -> RowwiseLink:
         """The link for the current master file and model, rebuilt when either changes."""
         master_dir = self._settings.master_dir
         master_id = read_master_info(master_dir).master_id
         if self._link is None or self._link_for != (master_id, model_path):
-            self._link = open_link(self._connection(), master_dir, model_path)
+            indexed = open_link(self._connection(), master_dir, model_path)
+            self._link = RowwiseLink(indexed, load_model(model_path))
             self._link_for = (master_id, model_path)
         return self._link
 

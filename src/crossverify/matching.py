@@ -23,6 +23,7 @@ from crossverify.link.backend import SparkLink
 from crossverify.link.candidates import roll_up
 from crossverify.link.compiled import IndexedLink
 from crossverify.link.model import comparison_names
+from crossverify.link.rowwise import RowwiseLink
 from crossverify.link.score import (
     REQUESTS_TABLE,
     load_model,
@@ -58,9 +59,10 @@ class MatchContext:
     # Score pairs on this Spark session (engine = "spark", `link.backend.link_engine`);
     # None: on DuckDB. Roll-up, decide and disclose run on DuckDB either way.
     spark: SparkLink | None = None
-    # Score on the master index's probed rows (`link.compiled`), as lookups and batches on
-    # DuckDB do; None (and no Spark): on the whole master file, the tests' reference.
-    link: IndexedLink | None = None
+    # Score on the master index's probed rows: in DuckDB (`link.compiled`) for batches, in
+    # Python (`link.rowwise`) for lookups; None (and no Spark): on the whole master file,
+    # the tests' reference.
+    link: IndexedLink | RowwiseLink | None = None
 
     @property
     def master_parquet(self) -> Path:

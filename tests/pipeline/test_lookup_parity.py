@@ -1,5 +1,5 @@
-"""Lookups and batches score on the index's probed rows; they must decide exactly as the whole
-master does."""
+"""Lookups (in Python) and batches (in DuckDB) score on the index's probed rows; they must
+decide exactly as the whole master does."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from crossverify.intake.validate import validate_requests
 from crossverify.link.backend import make_duckdb
 from crossverify.link.compiled import open_link
 from crossverify.link.index import blocking_keys
+from crossverify.link.rowwise import RowwiseLink
+from crossverify.link.score import PAIRS_TABLE, load_model
 from crossverify.matching import MatchContext, current_model_path, match_requests
+from crossverify.standardize.frame import standardize_records
 from pipeline.conftest import World
 
 
@@ -35,7 +38,7 @@ def test_lookups_decide_as_the_whole_master_does(world: World, tmp_path: Path) -
     model_path = current_model_path(settings.models_dir)
     whole = make_duckdb(settings)
     con = make_duckdb(settings)
-    link = open_link(con, master_dir, model_path)
+    link = RowwiseLink(open_link(con, master_dir, model_path), load_model(model_path))
     outcomes: dict[str, int] = {}
     # Calls of 25 records and of one, the sizes the API takes.
     for first, count in [(0, 25), (25, 25), (50, 25), (75, 25), *((100 + i, 1) for i in range(40))]:
@@ -61,6 +64,34 @@ def test_lookups_decide_as_the_whole_master_does(world: World, tmp_path: Path) -
     assert outcomes.get("N1", 0) >= 3
     whole.close()
     con.close()
+
+
+def test_python_scoring_leaves_the_pairs_duckdb_leaves(world: World) -> None:
+    """Every pair, gamma level and weight, not only the decisions they lead to."""
+    settings = world.settings
+    model_path = current_model_path(settings.models_dir)
+    accepted = _accepted(world, 200, 100)
+    std = standardize_records(accepted)
+    pairs = []
+    for rowwise in (False, True):
+        con = make_duckdb(settings)
+        link = open_link(con, settings.master_dir, model_path)
+        scorer = RowwiseLink(link, load_model(model_path)) if rowwise else link
+        scorer.score(std)
+        pairs.append(
+            con.sql(f"SELECT * FROM {PAIRS_TABLE} ORDER BY request_row, row_id").to_arrow_table()
+        )
+        con.close()
+    in_duckdb, in_python = pairs
+    assert in_python.num_rows >= 400
+    assert in_python.schema.names == in_duckdb.schema.names
+    for name in in_duckdb.schema.names:
+        if name.startswith(("mw_", "match_")):
+            assert in_python[name].to_pylist() == pytest.approx(
+                in_duckdb[name].to_pylist(), rel=1e-12
+            )
+        else:
+            assert in_python[name].to_pylist() == in_duckdb[name].to_pylist(), name
 
 
 def test_a_batch_blocked_on_the_index_decides_as_the_whole_master_does(world: World) -> None:

@@ -43,6 +43,7 @@ from crossverify.link.score import (
     oriented_sql,
     pairs_select_sql,
     register_requests,
+    tf_columns,
     whole_history_pairs_sql,
 )
 from crossverify.master.load import MASTER_PARQUET
@@ -65,7 +66,7 @@ class IndexedLink:
         model_settings: dict[str, Any],
         min_match_weight: float = -20.0,
     ) -> None:
-        self._con, self._index = con, index
+        self.con, self.index = con, index
         cols = ", ".join(f'"{c}"' for c in model.LINK_COLUMNS)
         con.register(PROBED_MASTER, index.rows(np.empty(0, dtype=np.int64), _PROBED_COLUMNS))
         con.execute(
@@ -85,7 +86,10 @@ class IndexedLink:
             f"SELECT DISTINCT m.{TAXPAYER_COLUMN} FROM {PROBED_MASTER} m SEMI JOIN "
             f"({oriented_sql(EXPANDED_PAIRS_TABLE)}) e ON e.row_id = m.row_id ORDER BY 1"
         )
-        self._predict_sql = pairs_select_sql(f"({_predict_sql(linker, db_api, min_match_weight)})")
+        # Splink's own predict SQL, kept for `link.rowwise`, which evaluates it in Python.
+        self.splink_predict_sql = _predict_sql(linker, db_api, min_match_weight)
+        self.term_frequency_columns = tf_columns(model_settings)
+        self._predict_sql = pairs_select_sql(f"({self.splink_predict_sql})")
 
     def score(self, requests: pa.Table) -> Scored:
         """PAIRS_TABLE for `requests`, as `score_pairs` on the whole master would leave it.
@@ -94,7 +98,7 @@ class IndexedLink:
         probes millions of rows); predict, roll-up and disclosure read every column of the
         taxpayers scored.
         """
-        con, index = self._con, self._index
+        con, index = self.con, self.index
         register_requests(con, requests)
         con.register(
             PROBED_MASTER, index.rows(index.taxpayers_hit(con, REQUESTS_TABLE), _PROBED_COLUMNS)

@@ -55,15 +55,20 @@ def blocking_keys(rules: tuple[str, ...] = model.BLOCKING_RULES_SQL) -> list[Blo
     """The master may be either side of a link-only rule, so each asymmetric rule gives two."""
     keys: list[BlockingKey] = []
     for rule in rules:
-        terms = [_EQUALITY.match(term.strip()) for term in rule.split(" AND ")]
-        if not all(terms):
-            raise ValueError(f"blocking rule is not a conjunction of column equalities: {rule}")
-        left = tuple(t.group(1) for t in terms if t)
-        right = tuple(t.group(2) for t in terms if t)
+        left, right = rule_columns(rule)
         for key in (BlockingKey(left, right), BlockingKey(right, left)):
             if key not in keys:
                 keys.append(key)
     return keys
+
+
+def rule_columns(rule: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A rule `l."a" = r."b" AND ...` as its (l columns, r columns): a pair is blocked when
+    each pair of columns is equal, which never holds on NULL."""
+    terms = [_EQUALITY.match(term.strip()) for term in rule.split(" AND ")]
+    if not all(terms):
+        raise ValueError(f"blocking rule is not a conjunction of column equalities: {rule}")
+    return tuple(t.group(1) for t in terms if t), tuple(t.group(2) for t in terms if t)
 
 
 def _hash_sql(columns: tuple[str, ...], alias: str) -> str:

@@ -305,7 +305,7 @@ def whole_history_pairs_sql(
     Blocking finds taxpayers through one row (an address, a surname in a ZIP); the decision
     needs the taxpayer's whole history (a name written in full on another year's return, the
     address the requester gave on an older one), so each found taxpayer brings all its rows,
-    unless no blocked row of it could be the person (`_could_be_the_person_sql`): a neighbour
+    unless no blocked row of it could be the person (`could_be_the_person_sql`): a neighbour
     with another given name is not the person, and scoring their histories was most of the
     link stage's time. Their blocked rows at the requester's address are still scored, so a
     household member still counts against the chosen taxpayer's posterior.
@@ -314,10 +314,8 @@ def whole_history_pairs_sql(
         WITH oriented AS ({oriented_sql(blocked_table)}),
         judged AS (
             SELECT o.*, m.tin,
-                   {_could_be_the_person_sql("r", "m", spark=spark)} AS could_be,
-                   coalesce(r.addr_house_number = m.addr_house_number
-                            AND r.addr_street_name = m.addr_street_name, false)
-                   OR coalesce(r.addr_po_box = m.addr_po_box, false) AS same_address
+                   {could_be_the_person_sql("r", "m", spark=spark)} AS could_be,
+                   {at_the_address_sql("r", "m")} AS same_address
             FROM oriented o
             JOIN {master} m ON m.row_id = o.row_id
             JOIN {requests_table} r
@@ -348,7 +346,16 @@ def oriented_sql(blocked_table: str) -> str:
     """
 
 
-def _could_be_the_person_sql(r: str, m: str, *, spark: bool) -> str:
+def at_the_address_sql(r: str, m: str) -> str:
+    """The blocked master row `m` is at request `r`'s house and street, or its PO box."""
+    return (
+        f"coalesce({r}.addr_house_number = {m}.addr_house_number "
+        f"AND {r}.addr_street_name = {m}.addr_street_name, false) "
+        f"OR coalesce({r}.addr_po_box = {m}.addr_po_box, false)"
+    )
+
+
+def could_be_the_person_sql(r: str, m: str, *, spark: bool = False) -> str:
     """The blocked master row `m` could be the person of request `r`: the given name could be
     theirs (same initial, a shared nickname key, one typo, or missing) or the TIN or the date
     of birth agrees. Deliberately looser than the decision's own name test."""

@@ -1,0 +1,214 @@
+"""The link stage of on-demand lookups: `IndexedLink.score`'s pairs, computed in Python.
+
+A lookup of one record meets a few hundred master rows. DuckDB spends most of a lookup
+binding and planning the blocking, whole-history and predict SQL for them (~60 ms of
+statements that run in under 10). `RowwiseLink` evaluates the same expressions on Python
+values with `link.sqlrow`: the blocking rules of the trained model, the whole-history
+predicates of `link.score`, and the comparison vectors, weights and match weight of
+Splink's own predict SQL, which `IndexedLink` generated for the same model. The pairs
+table it leaves is the one `IndexedLink` would leave, so the roll-up, decision and
+disclosure after it are the batch's; `tests/pipeline/test_lookup_parity.py` holds it to that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from sqlglot import exp
+
+from crossverify.link import model
+from crossverify.link.compiled import SCORED_MASTER, IndexedLink
+from crossverify.link.index import TAXPAYER_COLUMN, rule_columns
+from crossverify.link.score import (
+    PAIRS_TABLE,
+    REQUESTS_TABLE,
+    Scored,
+    at_the_address_sql,
+    could_be_the_person_sql,
+    pairs_select_sql,
+    register_requests,
+)
+from crossverify.link.sqlrow import Compiled, compile_expression, parse
+
+# An environment: (master row, request row, values computed so far), Splink's l and r.
+_MASTER, _REQUEST, _COMPUTED = 0, 1, 2
+_PROBED_COLUMNS = ["row_id", *model.LINK_COLUMNS]
+
+
+PAIRS_SCHEMA = pa.schema(
+    [
+        ("request_row", pa.int64()),
+        ("row_id", pa.int64()),
+        ("match_weight", pa.float64()),
+        ("match_probability", pa.float64()),
+        *((f"gamma_{n}", pa.int32()) for n in model.comparison_names()),
+        *((f"mw_{n}", pa.float64()) for n in model.comparison_names()),
+    ]
+)
+
+
+class _Selects:
+    """A chain of SELECT lists (each reading the ones before), compiled over one pair."""
+
+    def __init__(self, selects: list[exp.Select], where: exp.Expression | None) -> None:
+        computed = {e.alias for s in selects for e in s.expressions if isinstance(e, exp.Alias)}
+        self.computed = computed
+        self.stages = [
+            [
+                (e.alias, compile_expression(e.this, _pair_column(computed)))
+                for e in s.expressions
+                if isinstance(e, exp.Alias)
+            ]
+            for s in selects
+        ]
+        self.where = None if where is None else compile_expression(where, _pair_column(computed))
+
+    def run(self, env: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]) -> bool:
+        """Fill env's computed values; False when the WHERE drops the pair."""
+        values = env[_COMPUTED]
+        for stage in self.stages[:-1]:
+            for name, fn in stage:
+                values[name] = fn(env)
+        if self.where is not None and self.where(env) is not True:
+            return False
+        for name, fn in self.stages[-1]:
+            values[name] = fn(env)
+        return True
+
+
+def _pair_column(computed: set[str]) -> Any:
+    """Splink's pair columns: a computed alias, else `col_l` (master) or `col_r` (request)."""
+
+    def resolve(column: exp.Column) -> Compiled:
+        name = column.name
+        if column.table:
+            raise ValueError(f"a qualified column in Splink's pair SQL: {column.sql()}")
+        if name in computed:
+            return lambda env: env[_COMPUTED][name]
+        base, side = name[:-2], {"_l": _MASTER, "_r": _REQUEST}.get(name[-2:])
+        if side is None:
+            raise ValueError(f"unknown column in Splink's pair SQL: {name}")
+        return lambda env: env[side][base]
+
+    return resolve
+
+
+def _table_column(sides: dict[str, int]) -> Any:
+    """`alias.col` of a join, where each alias is one side of the pair."""
+
+    def resolve(column: exp.Column) -> Compiled:
+        side, name = sides[column.table], column.name
+        return lambda env: env[side][name]
+
+    return resolve
+
+
+def _rule_sql(rule: str | dict[str, Any]) -> str:
+    return rule if isinstance(rule, str) else str(rule["blocking_rule"])
+
+
+def _key(row: dict[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...] | None:
+    values = tuple(row[c] for c in columns)
+    return None if any(v is None for v in values) else values
+
+
+class RowwiseLink:
+    """`IndexedLink` for calls of a few records: its index, model and SQL, run in Python."""
+
+    def __init__(self, link: IndexedLink, model_settings: dict[str, Any]) -> None:
+        self._con, self._index = link.con, link.index
+        # Splink's blocking reads the master as l and the requests as r.
+        self._rules = [
+            rule_columns(_rule_sql(r))
+            for r in model_settings["blocking_rules_to_generate_predictions"]
+        ]
+        request_master = _table_column({"r": _REQUEST, "m": _MASTER})
+        self._could_be = compile_expression(
+            parse(could_be_the_person_sql("r", "m")), request_master
+        )
+        self._at_the_address = compile_expression(
+            parse(at_the_address_sql("r", "m")), request_master
+        )
+        predict = parse(link.splink_predict_sql)
+        assert isinstance(predict, exp.Select)
+        ctes = {cte.alias: cte.this for cte in predict.ctes}
+        vectors = ctes["__splink__df_comparison_vectors"]
+        parts = ctes["__splink__df_match_weight_parts"]
+        final = predict.copy()
+        final.set("with_", None)
+        pairs = parse(pairs_select_sql("predictions"))
+        assert isinstance(final, exp.Select) and isinstance(pairs, exp.Select)
+        where = final.args.get("where")
+        self._predict = _Selects([vectors, parts, final], None if where is None else where.this)
+        predicted = _pair_column(self._predict.computed)
+        self._pairs = [
+            (
+                e.alias_or_name,
+                compile_expression(e.this if isinstance(e, exp.Alias) else e, predicted),
+            )
+            for e in pairs.expressions
+        ]
+        self._term_frequencies = {
+            column: dict(
+                self._con.sql(f"SELECT {column}, tf_{column} FROM cv_tf_{column}_memory").fetchall()
+            )
+            for column in link.term_frequency_columns
+        }
+
+    def _rows(self, table: pa.Table, source: str, key: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = table.to_pylist()
+        for row in rows:
+            row["source_dataset"], row["unique_id"] = source, row[key]
+            for column, frequencies in self._term_frequencies.items():
+                row[f"tf_{column}"] = frequencies.get(row[column])
+        return rows
+
+    def score(self, requests: pa.Table) -> Scored:
+        """PAIRS_TABLE for `requests`, as `IndexedLink.score` leaves it."""
+        con, index = self._con, self._index
+        register_requests(con, requests)
+        taxpayers = index.taxpayers_hit(con, REQUESTS_TABLE)
+        probed = index.rows(taxpayers, _PROBED_COLUMNS)
+        masters = self._rows(probed, "master", "row_id")
+        wanted = requests.select(["request_row", *model.LINK_COLUMNS])
+        asked = self._rows(wanted, "requests", "request_row")
+        by_tin: dict[str, list[int]] = {}
+        for n, m in enumerate(masters):
+            by_tin.setdefault(m["tin"], []).append(n)
+        by_key: list[dict[tuple[Any, ...], list[int]]] = []
+        for master_columns, _ in self._rules:
+            keyed: dict[tuple[Any, ...], list[int]] = {}
+            for n, m in enumerate(masters):
+                if (key := _key(m, master_columns)) is not None:
+                    keyed.setdefault(key, []).append(n)
+            by_key.append(keyed)
+        pairs: set[tuple[int, int]] = set()  # (request, master) positions
+        for q, r in enumerate(asked):
+            blocked: set[int] = set()
+            for (_, request_columns), keyed in zip(self._rules, by_key, strict=True):
+                if (key := _key(r, request_columns)) is not None:
+                    blocked.update(keyed.get(key, ()))
+            found: set[str] = set()
+            for n in blocked:
+                m = masters[n]
+                env: tuple[dict[str, Any], ...] = (m, r, {})
+                if self._could_be(env) is True:
+                    found.add(m["tin"])
+                if self._at_the_address(env) is True:
+                    pairs.add((q, n))
+            pairs.update((q, n) for tin in found for n in by_tin[tin])
+        out: dict[str, list[Any]] = {name: [] for name in PAIRS_SCHEMA.names}
+        scored_taxpayers = set()
+        for q, n in sorted(pairs):
+            env = (masters[n], asked[q], {})
+            scored_taxpayers.add(masters[n][TAXPAYER_COLUMN])
+            if not self._predict.run(env):
+                continue
+            for name, fn in self._pairs:
+                out[name].append(fn(env))
+        con.register(PAIRS_TABLE, pa.table(out, schema=PAIRS_SCHEMA))
+        scored = np.array(sorted(scored_taxpayers), dtype=np.int64)
+        con.register(SCORED_MASTER, index.rows(scored))
+        return Scored(pairs_table=PAIRS_TABLE, master=SCORED_MASTER)
