@@ -778,9 +778,9 @@ def _lookup(entry: dict[str, Any] | None) -> list[str]:
         lines += [
             f"The first call after start took {_s(measured['warm_up_ms'])} ms: it opens the "
             "master's index (built by `master load`: "
-            f"{_s((entry.get('load') or {}).get('index_seconds'))} s here) and generates "
-            "Splink's SQL for the model (once per process). See docs/service.md for where "
-            "the time of a warm call goes.",
+            f"{_s((entry.get('load') or {}).get('index_seconds'))} s here), generates "
+            "Splink's SQL for the model and compiles it to Python (`link.rowwise`, once per "
+            "process). See docs/service.md for where the time of a warm call goes.",
             "",
         ]
     return lines
