@@ -27,7 +27,6 @@ from crossverify.ledger.record import NewEntry
 from crossverify.link.backend import make_duckdb
 from crossverify.link.compiled import open_link
 from crossverify.link.rowwise import RowwiseLink
-from crossverify.link.score import load_model
 from crossverify.master.load import read_master_info
 from crossverify.matching import MatchContext, current_model_path, match_requests
 from crossverify.policy import Policy
@@ -72,8 +71,7 @@ class LookupEngine:
         master_dir = self._settings.master_dir
         master_id = read_master_info(master_dir).master_id
         if self._link is None or self._link_for != (master_id, model_path):
-            indexed = open_link(self._connection(), master_dir, model_path)
-            self._link = RowwiseLink(indexed, load_model(model_path))
+            self._link = RowwiseLink(open_link(self._connection(), master_dir, model_path))
             self._link_for = (master_id, model_path)
         return self._link
 

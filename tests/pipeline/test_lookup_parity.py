@@ -15,7 +15,7 @@ from crossverify.link.backend import make_duckdb
 from crossverify.link.compiled import open_link
 from crossverify.link.index import blocking_keys
 from crossverify.link.rowwise import RowwiseLink
-from crossverify.link.score import PAIRS_TABLE, load_model
+from crossverify.link.score import PAIRS_TABLE
 from crossverify.matching import MatchContext, current_model_path, match_requests
 from crossverify.standardize.frame import standardize_records
 from pipeline.conftest import World
@@ -38,7 +38,7 @@ def test_lookups_decide_as_the_whole_master_does(world: World, tmp_path: Path) -
     model_path = current_model_path(settings.models_dir)
     whole = make_duckdb(settings)
     con = make_duckdb(settings)
-    link = RowwiseLink(open_link(con, master_dir, model_path), load_model(model_path))
+    link = RowwiseLink(open_link(con, master_dir, model_path))
     outcomes: dict[str, int] = {}
     # Calls of 25 records and of one, the sizes the API takes.
     for first, count in [(0, 25), (25, 25), (50, 25), (75, 25), *((100 + i, 1) for i in range(40))]:
@@ -76,7 +76,7 @@ def test_python_scoring_leaves_the_pairs_duckdb_leaves(world: World) -> None:
     for rowwise in (False, True):
         con = make_duckdb(settings)
         link = open_link(con, settings.master_dir, model_path)
-        scorer = RowwiseLink(link, load_model(model_path)) if rowwise else link
+        scorer = RowwiseLink(link) if rowwise else link
         scorer.score(std)
         pairs.append(
             con.sql(f"SELECT * FROM {PAIRS_TABLE} ORDER BY request_row, row_id").to_arrow_table()

@@ -43,7 +43,6 @@ from crossverify.link.score import (
     oriented_sql,
     pairs_select_sql,
     register_requests,
-    tf_columns,
     whole_history_pairs_sql,
 )
 from crossverify.master.load import MASTER_PARQUET
@@ -86,9 +85,9 @@ class IndexedLink:
             f"SELECT DISTINCT m.{TAXPAYER_COLUMN} FROM {PROBED_MASTER} m SEMI JOIN "
             f"({oriented_sql(EXPANDED_PAIRS_TABLE)}) e ON e.row_id = m.row_id ORDER BY 1"
         )
-        # Splink's own predict SQL, kept for `link.rowwise`, which evaluates it in Python.
+        # The model and Splink's own predict SQL, for `link.rowwise`, which evaluates it in Python.
+        self.model_settings = model_settings
         self.splink_predict_sql = _predict_sql(linker, db_api, min_match_weight)
-        self.term_frequency_columns = tf_columns(model_settings)
         self._predict_sql = pairs_select_sql(f"({self.splink_predict_sql})")
 
     def score(self, requests: pa.Table) -> Scored:

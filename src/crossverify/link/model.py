@@ -341,14 +341,15 @@ def spark_settings_dict(trained: dict[str, Any]) -> dict[str, Any]:
         for level, spark_level in zip(levels, spark["comparison_levels"], strict=True):
             level["sql_condition"] = _null_safe_spark_sql(spark_level["sql_condition"])
     rules = "blocking_rules_to_generate_predictions"
-    if [_rule_sql(r) for r in converted[rules]] != [_rule_sql(r) for r in duckdb_now[rules]]:
+    if [rule_sql(r) for r in converted[rules]] != [rule_sql(r) for r in duckdb_now[rules]]:
         raise ValueError("the model's blocking rules differ from model.py's")
     converted[rules] = spark_now[rules]
     converted["sql_dialect"] = "spark"
     return converted
 
 
-def _rule_sql(rule: str | dict[str, Any]) -> str:
+def rule_sql(rule: str | dict[str, Any]) -> str:
+    """A blocking rule's SQL, as the trained JSON holds it (a string or Splink's dict)."""
     return rule if isinstance(rule, str) else str(rule["blocking_rule"])
 
 

@@ -27,10 +27,12 @@ from crossverify.link.score import (
     Scored,
     at_the_address_sql,
     could_be_the_person_sql,
+    in_memory_term_frequencies,
     pairs_select_sql,
     register_requests,
+    tf_columns,
 )
-from crossverify.link.sqlrow import Compiled, compile_expression, parse
+from crossverify.link.sqlrow import Compiled, Resolver, compile_expression, parse
 
 # An environment: (master row, request row, values computed so far), Splink's l and r.
 _MASTER, _REQUEST, _COMPUTED = 0, 1, 2
@@ -78,7 +80,7 @@ class _Selects:
         return True
 
 
-def _pair_column(computed: set[str]) -> Any:
+def _pair_column(computed: set[str]) -> Resolver:
     """Splink's pair columns: a computed alias, else `col_l` (master) or `col_r` (request)."""
 
     def resolve(column: exp.Column) -> Compiled:
@@ -95,7 +97,7 @@ def _pair_column(computed: set[str]) -> Any:
     return resolve
 
 
-def _table_column(sides: dict[str, int]) -> Any:
+def _table_column(sides: dict[str, int]) -> Resolver:
     """`alias.col` of a join, where each alias is one side of the pair."""
 
     def resolve(column: exp.Column) -> Compiled:
@@ -103,10 +105,6 @@ def _table_column(sides: dict[str, int]) -> Any:
         return lambda env: env[side][name]
 
     return resolve
-
-
-def _rule_sql(rule: str | dict[str, Any]) -> str:
-    return rule if isinstance(rule, str) else str(rule["blocking_rule"])
 
 
 def _key(row: dict[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...] | None:
@@ -117,11 +115,12 @@ def _key(row: dict[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...] | Non
 class RowwiseLink:
     """`IndexedLink` for calls of a few records: its index, model and SQL, run in Python."""
 
-    def __init__(self, link: IndexedLink, model_settings: dict[str, Any]) -> None:
+    def __init__(self, link: IndexedLink) -> None:
         self._con, self._index = link.con, link.index
+        model_settings = link.model_settings
         # Splink's blocking reads the master as l and the requests as r.
         self._rules = [
-            rule_columns(_rule_sql(r))
+            rule_columns(model.rule_sql(r))
             for r in model_settings["blocking_rules_to_generate_predictions"]
         ]
         request_master = _table_column({"r": _REQUEST, "m": _MASTER})
@@ -152,9 +151,11 @@ class RowwiseLink:
         ]
         self._term_frequencies = {
             column: dict(
-                self._con.sql(f"SELECT {column}, tf_{column} FROM cv_tf_{column}_memory").fetchall()
+                self._con.sql(
+                    f"SELECT {column}, tf_{column} FROM {in_memory_term_frequencies(column)}"
+                ).fetchall()
             )
-            for column in link.term_frequency_columns
+            for column in tf_columns(model_settings)
         }
 
     def _rows(self, table: pa.Table, source: str, key: str) -> list[dict[str, Any]]:

@@ -127,12 +127,18 @@ def duckdb_linker(
     for column in tf_columns(settings):
         table = master_term_frequencies(con, master_parquet, column)
         if term_frequencies_in_memory:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_memory AS SELECT * FROM {table}")
-            table = f"{table}_memory"
+            memory = in_memory_term_frequencies(column)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {memory} AS SELECT * FROM {table}")
+            table = memory
         linker.table_management.register_term_frequency_lookup(
             db_api.register(table, dataset_display_name=table), column
         )
     return linker, db_api
+
+
+def in_memory_term_frequencies(column: str) -> str:
+    """The temp table of `column`'s master term frequencies that a long-lived link reads."""
+    return f"cv_tf_{column}_memory"
 
 
 def register_requests(con: duckdb.DuckDBPyConnection, requests: pa.Table) -> None:

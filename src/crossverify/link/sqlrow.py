@@ -95,10 +95,6 @@ def _list_intersect(a: list[Any], b: list[Any]) -> list[Any]:
     return list({v for v in a if v is not None and v in right})
 
 
-def _size(value: str | list[Any]) -> int:
-    return len(value)
-
-
 def _log(base: float, value: float) -> float:
     return math.log10(value) / math.log10(base)
 
@@ -195,7 +191,7 @@ def compile_expression(node: exp.Expression, column: Resolver) -> Compiled:
             _substring, [sub(node.this), sub(node.args["start"]), sub(node.args["length"])]
         )
     if isinstance(node, exp.Length | exp.ArraySize):
-        return _strict(_size, [sub(node.this)])
+        return _strict(len, [sub(node.this)])
     if isinstance(node, exp.Coalesce | exp.Greatest):
         args = [sub(node.this), *(sub(n) for n in node.expressions)]
         return _coalesce(args) if isinstance(node, exp.Coalesce) else _greatest(args)
