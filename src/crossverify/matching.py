@@ -25,7 +25,6 @@ from crossverify.link.compiled import IndexedLink
 from crossverify.link.model import comparison_names
 from crossverify.link.rowwise import RowwiseLink
 from crossverify.link.score import (
-    REQUESTS_TABLE,
     load_model,
     prior_match_weight,
     score_pairs,
@@ -121,13 +120,7 @@ def match_requests(
         scored = score_pairs_on_spark(
             con=con, spark=ctx.spark, requests=std, model_settings=settings
         )
-    candidates = roll_up(
-        con=con,
-        pairs_table=scored.pairs_table,
-        requests_table=REQUESTS_TABLE,
-        master=scored.master,
-        prior_weight=prior_weight,
-    )
+    candidates = roll_up(con=con, scored=scored, requests=std, prior_weight=prior_weight)
     timings["link"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -150,7 +143,7 @@ def match_requests(
         .append_column("period_end", _year(std["tax_period_end"]))
     )
     matches = matched.join(keys, "request_row")
-    addresses = pick_addresses(con=con, matches=matches, master=scored.master, policy=policy)
+    addresses = pick_addresses(con=con, matches=matches, scored=scored, policy=policy)
     outcomes = decisions.join(addresses, "request_row", join_type="left outer")
     matched_rows = pc.equal(outcomes["decision"], Decision.MATCH.value)
     outcome = pc.if_else(matched_rows, outcomes["outcome"], outcomes["decision"])

@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
 from crossverify.intake.readers import read_request_bytes
 from crossverify.intake.validate import validate_requests
 from crossverify.link.backend import make_duckdb
+from crossverify.link.candidates import roll_up
 from crossverify.link.compiled import open_link
-from crossverify.link.index import blocking_keys
+from crossverify.link.index import blocking_keys, key_hash, key_hash_sql
 from crossverify.link.rowwise import RowwiseLink
-from crossverify.link.score import PAIRS_TABLE
+from crossverify.link.score import PAIRS_TABLE, ScoredRows, load_model, prior_match_weight
 from crossverify.matching import MatchContext, current_model_path, match_requests
 from crossverify.standardize.frame import standardize_records
 from pipeline.conftest import World
@@ -66,32 +68,42 @@ def test_lookups_decide_as_the_whole_master_does(world: World, tmp_path: Path) -
     con.close()
 
 
-def test_python_scoring_leaves_the_pairs_duckdb_leaves(world: World) -> None:
-    """Every pair, gamma level and weight, not only the decisions they lead to."""
+def test_python_scoring_and_roll_up_leave_what_duckdb_leaves(world: World) -> None:
+    """Every pair, gamma level and weight, and every candidate rolled up from them, not only
+    the decisions they lead to."""
     settings = world.settings
     model_path = current_model_path(settings.models_dir)
     accepted = _accepted(world, 200, 100)
     std = standardize_records(accepted)
-    pairs = []
+    prior = prior_match_weight(load_model(model_path))
+    pairs, candidates = [], []
     for rowwise in (False, True):
         con = make_duckdb(settings)
         link = open_link(con, settings.master_dir, model_path)
-        scorer = RowwiseLink(link) if rowwise else link
-        scorer.score(std)
-        pairs.append(
-            con.sql(f"SELECT * FROM {PAIRS_TABLE} ORDER BY request_row, row_id").to_arrow_table()
-        )
-        con.close()
-    in_duckdb, in_python = pairs
-    assert in_python.num_rows >= 400
-    assert in_python.schema.names == in_duckdb.schema.names
-    for name in in_duckdb.schema.names:
-        if name.startswith(("mw_", "match_")):
-            assert in_python[name].to_pylist() == pytest.approx(
-                in_duckdb[name].to_pylist(), rel=1e-12
+        scored = RowwiseLink(link).score(std) if rowwise else link.score(std)
+        if isinstance(scored, ScoredRows):
+            pairs.append(
+                scored.pairs.sort_by([("request_row", "ascending"), ("row_id", "ascending")])
             )
         else:
-            assert in_python[name].to_pylist() == in_duckdb[name].to_pylist(), name
+            pairs.append(
+                con.sql(
+                    f"SELECT * FROM {PAIRS_TABLE} ORDER BY request_row, row_id"
+                ).to_arrow_table()
+            )
+        candidates.append(roll_up(con=con, scored=scored, requests=std, prior_weight=prior))
+        con.close()
+    assert pairs[1].num_rows >= 400
+    assert candidates[1].num_rows >= 100
+    for in_duckdb, in_python in (pairs, candidates):
+        assert in_python.schema == in_duckdb.schema
+        for name in in_duckdb.schema.names:
+            if name.startswith(("mw_", "match_")):
+                assert in_python[name].to_pylist() == pytest.approx(
+                    in_duckdb[name].to_pylist(), rel=1e-12
+                )
+            else:
+                assert in_python[name].to_pylist() == in_duckdb[name].to_pylist(), name
 
 
 def test_a_batch_blocked_on_the_index_decides_as_the_whole_master_does(world: World) -> None:
@@ -124,3 +136,19 @@ def test_each_blocking_rule_orientation_is_a_key() -> None:
 def test_a_rule_that_is_not_column_equalities_is_refused() -> None:
     with pytest.raises(ValueError, match="not a conjunction"):
         blocking_keys(('substr(l."zip5", 1, 3) = substr(r."zip5", 1, 3)',))
+
+
+def test_a_key_hashed_in_python_is_the_key_duckdb_hashes() -> None:
+    """Lookups hash their keys in Python against an index DuckDB hashed."""
+    con = duckdb.connect()
+    values = [("SMITH", "60614", "1200"), ("NUÑEZ", "00901", "12-B"), ("O'BRIEN",), ("",)]
+    for key in values:
+        table = pa.table({f"c{n}": [v] for n, v in enumerate(key)})
+        con.register("one_key", table)
+        columns = tuple(table.column_names)
+        [(in_duckdb,)] = con.sql(f"SELECT {key_hash_sql(columns, 'r')} FROM one_key r").fetchall()
+        assert key_hash(key) == in_duckdb, key
+    [(missing,)] = con.sql(
+        f"SELECT {key_hash_sql(('c0',), 'r')} FROM (SELECT NULL AS c0) r"
+    ).fetchall()
+    assert missing is None

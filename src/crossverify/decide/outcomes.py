@@ -14,10 +14,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
-import pandas as pd
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from crossverify.link.model import (
     ADDRESS_CORROBORATES,
@@ -64,11 +66,14 @@ DECISION_SCHEMA = pa.schema(
 DECISION_COLUMNS = tuple(DECISION_SCHEMA.names)
 
 
-def _in(series: pd.Series, levels: frozenset[int]) -> pd.Series:
-    return series.isin(list(levels))
+Columns = dict[str, npt.NDArray[Any]]  # candidates as NumPy arrays, one per column
 
 
-def surname_agrees(c: pd.DataFrame) -> pd.Series:
+def _in(values: npt.NDArray[Any], levels: frozenset[int]) -> npt.NDArray[np.bool_]:
+    return np.isin(values, list(levels))
+
+
+def surname_agrees(c: Columns) -> npt.NDArray[np.bool_]:
     """A surname agrees; or none does (a married name, the mother's surname alone) but the
     full given name and the exact date of birth both do: three identifiers, not one."""
     changed = (
@@ -76,40 +81,43 @@ def surname_agrees(c: pd.DataFrame) -> pd.Series:
         & (c["gamma_given_name"] == GIVEN_LEVELS["exact"])
         & (c["gamma_dob"] == DOB_LEVELS["exact"])
     )
-    return (_in(c["gamma_surname"], SURNAME_AGREES) | changed) & ~c["surname_2_conflict"].astype(
-        bool
-    )
+    agrees: npt.NDArray[np.bool_] = (_in(c["gamma_surname"], SURNAME_AGREES) | changed) & ~c[
+        "surname_2_conflict"
+    ]
+    return agrees
 
 
-def name_plausible(c: pd.DataFrame) -> pd.Series:
+def name_plausible(c: Columns) -> npt.NDArray[np.bool_]:
     """Given name and surname agree: the name could be this taxpayer's."""
     return _in(c["gamma_given_name"], GIVEN_AGREES) & surname_agrees(c)
 
 
-def names_agree(c: pd.DataFrame) -> pd.Series:
+def names_agree(c: Columns) -> npt.NDArray[np.bool_]:
     """Given name and surname agree and no identifier says these are two people."""
     dob_ok = (c["gamma_dob"] < 0) | (c["gamma_dob"] >= DOB_LEVELS["one_edit"])
-    return (
+    agree: npt.NDArray[np.bool_] = (
         name_plausible(c)
         & (c["gamma_suffix"] != SUFFIX_LEVELS["conflict"])
         & (c["gamma_middle_initial"] != 0)
         & dob_ok
     )
+    return agree
 
 
-def suffix_unconfirmed(c: pd.DataFrame) -> pd.Series:
+def suffix_unconfirmed(c: Columns) -> npt.NDArray[np.bool_]:
     """Jr/Sr on one side only and no date of birth to tell father from son."""
-    return (c["gamma_suffix"] == SUFFIX_LEVELS["one_missing"]) & (
+    unconfirmed: npt.NDArray[np.bool_] = (c["gamma_suffix"] == SUFFIX_LEVELS["one_missing"]) & (
         c["gamma_dob"] < DOB_LEVELS["transposed"]
     )
+    return unconfirmed
 
 
-def qualifies(c: pd.DataFrame) -> pd.Series:
+def qualifies(c: Columns) -> npt.NDArray[np.bool_]:
     """Candidates that could be the named person and whose address history corroborates."""
     return names_agree(c) & _in(c["gamma_address"], ADDRESS_CORROBORATES)
 
 
-def namesake_rate(c: pd.DataFrame) -> float:
+def namesake_rate(c: Columns) -> float:
     """How often a name + corroborated address still belongs to someone else, in this batch.
 
     Measured where it can be seen: among requests whose name and address agree with exactly
@@ -124,121 +132,169 @@ def namesake_rate(c: pd.DataFrame) -> float:
         & (c["gamma_middle_initial"] != 0)
         & _in(c["gamma_address"], ADDRESS_CORROBORATES)
     )
-    hits = c[name_address]
-    single = hits[~hits["request_row"].duplicated(keep=False)]
-    seen = single[single["gamma_dob"] >= 0]
+    hit_rows, hits_per_row = np.unique(c["request_row"][name_address], return_counts=True)
+    single = name_address & np.isin(c["request_row"], hit_rows[hits_per_row == 1])
+    seen = single & (c["gamma_dob"] >= 0)
     # Only dates in another year and more than one keystroke apart: a father and son, not a
     # mistyped day, which the same person's records show often enough to swamp the count.
-    conflicts = int((seen["gamma_dob"] == DOB_LEVELS["else"]).sum())
+    conflicts = int((seen & (c["gamma_dob"] == DOB_LEVELS["else"])).sum())
     # A prior worth 100 such requests at 1 in 100 keeps a small batch from claiming zero risk.
-    return (conflicts + 1.0) / (len(seen) + 100.0)
+    return (conflicts + 1.0) / (int(seen.sum()) + 100.0)
 
 
-def confidence_scores(c: pd.DataFrame, rules: DecisionRules) -> pd.Series:
+def confidence_scores(
+    c: Columns, starts: npt.NDArray[np.intp], rules: DecisionRules
+) -> npt.NDArray[np.float64]:
     """Posterior that each candidate is the person, competing with every other candidate and
-    with 'not on file': o_k / (1 + sum_j o_j), o_k = prior odds per taxpayer x Bayes factor."""
+    with 'not on file': o_k / (1 + sum_j o_j), o_k = prior odds per taxpayer x Bayes factor.
+    `c` is grouped by request; `starts` are the first row of each request's group."""
     prior_odds = rules.prior_on_file / ((1 - rules.prior_on_file) * max(rules.taxpayers_on_file, 1))
     log2_odds = (c["match_weight"] - rules.prior_match_weight) + math.log2(prior_odds)
+    sizes = np.diff(np.append(starts, len(log2_odds)))
     # Work in log space per request to avoid overflow: p_k = 2^a_k / (1 + sum 2^a_j).
-    shift = log2_odds.groupby(c["request_row"]).transform("max").clip(lower=0)
-    scaled = pd.Series(np.exp2(log2_odds - shift), index=c.index)
-    total = scaled.groupby(c["request_row"]).transform("sum") + np.exp2(-shift)
-    result: pd.Series = scaled / total
-    return result
+    shift = np.repeat(np.maximum(np.maximum.reduceat(log2_odds, starts), 0.0), sizes)
+    scaled = np.exp2(log2_odds - shift)
+    total = np.repeat(np.add.reduceat(scaled, starts), sizes) + np.exp2(-shift)
+    probability: npt.NDArray[np.float64] = scaled / total
+    return probability
+
+
+def _columns(candidates: pa.Table) -> Columns:
+    """The candidates by request, then weight (best first), then TIN: ranks are stable."""
+    order = pc.sort_indices(
+        candidates,
+        [("request_row", "ascending"), ("match_weight", "descending"), ("tin", "ascending")],
+    )
+    c = candidates.take(order)
+    columns = {
+        name: c[name].to_numpy(zero_copy_only=False)
+        for name in ("request_row", "tin", "match_weight", "address_tax_year", *_GAMMAS)
+    }
+    conflict = c["surname_2_conflict"].fill_null(False)
+    columns["surname_2_conflict"] = conflict.to_numpy(zero_copy_only=False).astype(bool)
+    return columns
+
+
+def _first_per_group(
+    mask: npt.NDArray[np.bool_], group: npt.NDArray[np.intp], groups: int
+) -> npt.NDArray[np.intp]:
+    """Per group: the position of its first row where `mask` holds, -1 where none does."""
+    first = np.full(groups, -1, dtype=np.intp)
+    positions = np.flatnonzero(mask)
+    found, at = np.unique(group[positions], return_index=True)
+    first[found] = positions[at]
+    return first
 
 
 def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -> pa.Table:
-    """Return one row per request_row in `request_rows` (DECISION_COLUMNS)."""
-    c = candidates.to_pandas()
-    out = pd.DataFrame({"request_row": request_rows.to_numpy(zero_copy_only=False)})
-    if c.empty:
-        out["decision"] = Decision.NO_CANDIDATE.value
-        out["sub_reason"] = "no_candidate"
-        for col in DECISION_COLUMNS[3:]:
-            out[col] = None
-        out["qualifying"] = 0
-        return _to_table(out)
+    """Return one row per request_row in `request_rows` (DECISION_COLUMNS).
 
-    c["match_probability"] = confidence_scores(c, rules)
-    hidden_namesake = namesake_rate(c)
+    NumPy on arrays grouped by request: a lookup's handful of candidates and a batch's
+    millions take the same path, and neither pays a data frame's per-operation cost."""
+    rows = request_rows.to_numpy(zero_copy_only=False).astype(np.int64)
+    if candidates.num_rows == 0:
+        return _no_candidates(rows)
+    c = _columns(candidates)
+    request_row = c["request_row"]
+    is_start = np.ones(len(request_row), dtype=bool)
+    is_start[1:] = request_row[1:] != request_row[:-1]
+    starts = np.flatnonzero(is_start)
+    group = np.cumsum(is_start) - 1
+    groups = len(starts)
+
+    probability = confidence_scores(c, starts, rules)
     unseen = c["gamma_dob"] < DOB_LEVELS["transposed"]
-    c["confidence"] = c["match_probability"] * np.where(unseen, 1.0 - hidden_namesake, 1.0)
-    c["qualifies"] = qualifies(c)
+    confidence = probability * np.where(unseen, 1.0 - namesake_rate(c), 1.0)
+    qualifying = qualifies(c)
     # A namesake whose details conflict still makes the answer "insufficient", not "none".
-    c["plausible"] = name_plausible(c)
-    c["unconfirmed"] = c["qualifies"] & suffix_unconfirmed(c)
-    c = c.sort_values(
-        ["request_row", "match_weight", "tin"], ascending=[True, False, True], kind="mergesort"
-    )
-    grouped = c.groupby("request_row", sort=False)
-    c["rank"] = grouped.cumcount()
-
-    n_qualifying = grouped["qualifies"].sum().rename("qualifying")
-    n_plausible = grouped["plausible"].sum().rename("plausible")
-    n_unconfirmed = grouped["unconfirmed"].sum().rename("unconfirmed")
-    top_q = c[c["qualifies"]].drop_duplicates("request_row")[
-        [
-            "request_row",
-            "tin",
-            "match_probability",
-            "confidence",
-            "match_weight",
-            "address_tax_year",
-        ]
-    ]
+    plausible = name_plausible(c)
+    unconfirmed = qualifying & suffix_unconfirmed(c)
+    top = _first_per_group(qualifying, group, groups)
     # The runner-up is the best *other* taxpayer the name could also belong to; a spouse
     # with another given name is a household member, not a rival reading of the request.
-    others = c[c["plausible"]].merge(
-        top_q[["request_row", "tin"]], on="request_row", suffixes=("", "_top")
-    )
-    others = others[others["tin"] != others["tin_top"]].drop_duplicates("request_row")
-    runner = others[["request_row", "tin", "match_weight"]].rename(
-        columns={"tin": "runner_up_tin", "match_weight": "runner_up_weight"}
-    )
+    top_of_row = top[group]
+    rival = plausible & (top_of_row >= 0) & (c["tin"] != c["tin"][np.maximum(top_of_row, 0)])
+    runner = _first_per_group(rival, group, groups)
 
-    out = (
-        out.merge(n_qualifying, left_on="request_row", right_index=True, how="left")
-        .merge(n_plausible, left_on="request_row", right_index=True, how="left")
-        .merge(n_unconfirmed, left_on="request_row", right_index=True, how="left")
-        .merge(top_q, on="request_row", how="left")
-        .merge(runner, on="request_row", how="left")
-    )
-    out["qualifying"] = out["qualifying"].fillna(0).astype("int64")
-    out["plausible"] = out["plausible"].fillna(0).astype("int64")
-    margin = out["match_weight"] - out["runner_up_weight"].fillna(-math.inf)
+    # Each asked row's group; a row without candidates gets the empty group `groups`.
+    group_rows = request_row[starts]
+    at = np.minimum(np.searchsorted(group_rows, rows), groups - 1)
+    asked = np.where(group_rows[at] == rows, at, groups)
 
-    decision = np.full(len(out), Decision.NO_CANDIDATE.value, dtype=object)
-    sub_reason = np.full(len(out), "no_candidate", dtype=object)
-    has_plausible = out["plausible"] > 0
+    def per_row(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        counts: npt.NDArray[np.int64] = np.bincount(group[mask], minlength=groups + 1)[asked]
+        return counts
+
+    n_qualifying, n_plausible = per_row(qualifying), per_row(plausible)
+    top_at = np.append(top, -1)[asked]
+    runner_at = np.append(runner, -1)[asked]
+    margin = _pick(c["match_weight"], top_at, 0.0) - _pick(c["match_weight"], runner_at, -math.inf)
+
+    decision = np.full(len(rows), Decision.NO_CANDIDATE.value, dtype=object)
+    sub_reason = np.full(len(rows), "no_candidate", dtype=object)
+    has_plausible = n_plausible > 0
     decision[has_plausible] = Decision.INSUFFICIENT.value
     sub_reason[has_plausible] = "address_not_corroborated"
-    single = out["qualifying"] == 1
+    single = n_qualifying == 1
     close = single & (margin < rules.margin_bits)
-    low = single & ~close & (out["match_probability"] < rules.threshold)
+    low = single & ~close & (_pick(probability, top_at, 0.0) < rules.threshold)
     decision[single] = Decision.MATCH.value
     sub_reason[single] = "single_qualifying"
     decision[low] = Decision.INSUFFICIENT.value
     sub_reason[low] = "below_threshold"
     decision[close] = Decision.AMBIGUOUS.value
     sub_reason[close] = "runner_up_too_close"
-    namesake = single & (out["unconfirmed"].fillna(0) > 0)
+    namesake = single & (per_row(unconfirmed) > 0)
     decision[namesake] = Decision.AMBIGUOUS.value
     sub_reason[namesake] = "suffix_unconfirmed"
-    several = out["qualifying"] > 1
+    several = n_qualifying > 1
     decision[several] = Decision.AMBIGUOUS.value
     sub_reason[several] = "several_qualifying"
-    out["decision"] = decision
-    out["sub_reason"] = sub_reason
-    not_match = out["decision"] != Decision.MATCH.value
-    out.loc[not_match, ["tin", "match_probability", "confidence", "address_tax_year"]] = None
-    return _to_table(out)
+    chosen = np.where(decision == Decision.MATCH.value, top_at, -1)
+    return pa.table(
+        {
+            "request_row": rows,
+            "decision": decision,
+            "sub_reason": sub_reason,
+            "tin": _take(c["tin"], chosen),
+            "match_probability": _take(probability, chosen),
+            "confidence": _take(confidence, chosen),
+            "match_weight": _take(c["match_weight"], top_at),
+            "runner_up_tin": _take(c["tin"], runner_at),
+            "runner_up_weight": _take(c["match_weight"], runner_at),
+            "qualifying": n_qualifying,
+            "address_tax_year": _take(c["address_tax_year"], chosen),
+        }
+    ).cast(DECISION_SCHEMA)
 
 
-def _to_table(out: pd.DataFrame) -> pa.Table:
-    """Typed columns even when a column is all empty (no runner-up anywhere in the batch)."""
-    return pa.Table.from_pandas(
-        out[list(DECISION_COLUMNS)], schema=DECISION_SCHEMA, preserve_index=False
-    )
+def _no_candidates(rows: npt.NDArray[np.int64]) -> pa.Table:
+    columns: dict[str, Any] = {name: pa.nulls(len(rows)) for name in DECISION_COLUMNS}
+    columns["request_row"] = rows
+    columns["decision"] = np.full(len(rows), Decision.NO_CANDIDATE.value)
+    columns["sub_reason"] = np.full(len(rows), "no_candidate")
+    columns["qualifying"] = np.zeros(len(rows), dtype=np.int64)
+    return pa.table(columns).cast(DECISION_SCHEMA)
+
+
+def _pick(values: npt.NDArray[Any], at: npt.NDArray[np.intp], missing: float) -> npt.NDArray[Any]:
+    """values[at], `missing` where `at` is -1."""
+    return np.where(at >= 0, values[np.maximum(at, 0)], missing)
+
+
+def _take(values: npt.NDArray[Any], at: npt.NDArray[np.intp]) -> pa.Array:
+    """values[at], NULL where `at` is -1."""
+    return pa.array(values[np.maximum(at, 0)], mask=at < 0)
+
+
+_GAMMAS = (
+    "gamma_given_name",
+    "gamma_surname",
+    "gamma_dob",
+    "gamma_suffix",
+    "gamma_middle_initial",
+    "gamma_address",
+)
 
 
 def expected_wrong_matches(confidences: pa.Array) -> float:

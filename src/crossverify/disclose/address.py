@@ -8,10 +8,16 @@ address levels use), else M2 (updated_address mode) or M3 (verify_only: no addre
 
 from __future__ import annotations
 
+from collections import defaultdict
+from typing import Any
+
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from crossverify.link.address_sql import same_address, table_alias
+from crossverify.link.score import Scored, ScoredRows
+from crossverify.link.sqlrow import compile_expression, parse, table_columns
 from crossverify.policy import Policy
 
 DISCLOSURE_COLUMNS = (
@@ -75,19 +81,81 @@ def disclosures_sql(master: str, policy: Policy) -> str:
 
 
 def pick_addresses(
-    *, con: duckdb.DuckDBPyConnection, matches: pa.Table, master: str, policy: Policy
+    *,
+    con: duckdb.DuckDBPyConnection,
+    matches: pa.Table,
+    scored: Scored | ScoredRows,
+    policy: Policy,
 ) -> pa.Table:
     """`matches`: request_row, tin, period_start, period_end and REQUEST_ADDRESS_COLUMNS."""
-    con.register("cv_matches", matches)
-    try:
-        table = con.sql(disclosures_sql(master, policy)).to_arrow_table()
-    finally:
-        con.unregister("cv_matches")
+    if isinstance(scored, ScoredRows):
+        table = _disclosures_of_rows(matches, scored.master, policy)
+    else:
+        con.register("cv_matches", matches)
+        try:
+            table = con.sql(disclosures_sql(scored.master, policy)).to_arrow_table()
+        finally:
+            con.unregister("cv_matches")
     if policy.mode == "verify_only":
         # Verify-only mode never gives an address that the requester did not already have.
         blank = pa.nulls(len(table), pa.string())
         for col in ("street", "city", "state", "zip"):
             idx = table.column_names.index(col)
-            keep = pa.compute.equal(table["outcome"], "M1")
-            table = table.set_column(idx, col, pa.compute.if_else(keep, table[col], blank))
+            keep = pc.equal(table["outcome"], "M1")
+            table = table.set_column(idx, col, pc.if_else(keep, table[col], blank))
     return table.select(list(DISCLOSURE_COLUMNS))
+
+
+_SAME_ADDRESS = compile_expression(
+    parse(same_address(table_alias("q"), table_alias("m"))), table_columns({"q": 0, "m": 1})
+)
+
+
+def _disclosures_of_rows(matches: pa.Table, master: pa.Table, policy: Policy) -> pa.Table:
+    """`disclosures_sql` on a lookup's few matches, in Python: the same window, sources,
+    order and outcomes; `tests/pipeline/test_lookup_parity.py` holds the two together."""
+    sources = set(policy.disclosable_sources)
+    updated = "M2" if policy.mode == "updated_address" else "M3"
+    rows_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for m in master.to_pylist():
+        rows_of[m["tin"]].append(m)
+    out: list[dict[str, Any]] = []
+    for q in matches.to_pylist():
+        start, end = q["period_start"], q["period_end"]
+        window = [
+            m
+            for m in rows_of[q["tin"]]
+            if start is not None and end is not None and start <= m["tax_year"] <= end
+        ]
+        disclosable = [m for m in window if m["source"] in sources]
+        answer: dict[str, Any] = {"request_row": q["request_row"]}
+        if disclosable:
+            # tax_year DESC, received_date DESC NULLS LAST, row_id DESC
+            best = max(
+                disclosable,
+                key=lambda m: (
+                    m["tax_year"],
+                    m["received_date"] is not None,
+                    m["received_date"] or "",
+                    m["row_id"],
+                ),
+            )
+            answer["outcome"] = "M1" if _SAME_ADDRESS((q, best)) else updated
+            answer |= {c: best[c] for c in DISCLOSURE_COLUMNS[2:-1]}
+            answer["received_date"] = _text(best["received_date"])
+        else:
+            answer["outcome"] = "N5" if window else "N4"
+        out.append(answer)
+    schema = pa.schema(
+        [
+            pa.field("request_row", pa.int64()),
+            pa.field("outcome", pa.string()),
+            *(pa.field(c, master.schema.field(c).type) for c in DISCLOSURE_COLUMNS[2:-1]),
+            pa.field("received_date", pa.string()),
+        ]
+    )
+    return pa.Table.from_pylist(out, schema=schema)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -6,10 +6,10 @@ persons, 48M at 10M) each time. Each blocking rule is a conjunction of
 column equalities, so a master row can pair with a request only if the hash of its rule
 columns equals the hash of the request's. The index keeps, per rule and orientation, the
 sorted hashes of every master row with the taxpayer they belong to, and the master rows
-sorted by TIN in an uncompressed Arrow file; both are memory-mapped, and the pages a probe
-touches are given back after it (at 10M persons the rows file is 20 GB, and one chunk of a
-batch touches most of it). A probe returns every
-row of each taxpayer that any key hit. A hash collision only adds a taxpayer that Splink's
+sorted by TIN in an uncompressed Arrow file; both are memory-mapped, and the pages probes
+touch are given back every 1.6M rows or so (at 10M persons the rows file is 20 GB, and one
+chunk of a batch touches most of it). A probe returns every row of each taxpayer that any
+key hit. A hash collision only adds a taxpayer that Splink's
 own blocking then drops, so the probe is a superset and the scores are the batch's.
 """
 
@@ -36,10 +36,12 @@ from crossverify.link import model
 from crossverify.master.load import LOOKUP_INDEX_DIR, MASTER_PARQUET, read_master_info
 
 _EQUALITY = re.compile(r'^l\."(\w+)" = r\."(\w+)"$')
-_FORMAT = "1"  # bump when the layout changes; an index of another format is rebuilt
+_FORMAT = "2"  # bump when the layout changes; an index of another format is rebuilt
 _ROWS_FILE = "rows.arrow"
 _OFFSETS_FILE = "offsets.npy"
-_BATCHES_PER_RELEASE = 16  # of 100k rows: ~0.7 GB of the rows file mapped at most
+# Rows (and key probes) between giving mapped pages back: ~0.7 GB of the rows file at most;
+# a lookup touches a few hundred, so lookups give pages back only every few thousand calls.
+_TOUCHES_PER_RELEASE = 1_600_000
 TAXPAYER_COLUMN = "cv_taxpayer"  # a taxpayer's ordinal in the index, on the rows it returns
 
 
@@ -71,11 +73,18 @@ def rule_columns(rule: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(t.group(1) for t in terms if t), tuple(t.group(2) for t in terms if t)
 
 
-def _hash_sql(columns: tuple[str, ...], alias: str) -> str:
-    """NULL when a column is NULL: Splink's equality never holds on NULL."""
+def key_hash_sql(columns: tuple[str, ...], alias: str) -> str:
+    """`key_hash` in SQL; NULL when a column is NULL: Splink's equality never holds on NULL."""
     present = " AND ".join(f'{alias}."{c}" IS NOT NULL' for c in columns)
     values = ", ".join(f'CAST({alias}."{c}" AS VARCHAR)' for c in columns)
-    return f"CASE WHEN {present} THEN hash({values}) END"
+    return f"CASE WHEN {present} THEN md5_number_lower(concat_ws(chr(31), {values})) END"
+
+
+def key_hash(values: tuple[Any, ...]) -> int:
+    """A blocking key's hash as `key_hash_sql` computes it (64 bits of the MD5 of the values as
+    text, joined by a unit separator), so a lookup hashes its few keys without DuckDB."""
+    text = "\x1f".join(str(v) for v in values).encode()
+    return int.from_bytes(hashlib.md5(text, usedforsecurity=False).digest()[8:], "little")
 
 
 def index_dir(master_dir: Path, master_id: str) -> Path:
@@ -120,9 +129,9 @@ def build_index(
         progress(1, steps)
     for number, key in enumerate(keys):
         pairs = con.sql(
-            f"""SELECT DISTINCT {_hash_sql(key.master_columns, "m")} AS key, t.ordinal
+            f"""SELECT DISTINCT {key_hash_sql(key.master_columns, "m")} AS key, t.ordinal
                 FROM {master} m JOIN cv_index_taxpayers t USING (tin)
-                WHERE {_hash_sql(key.master_columns, "m")} IS NOT NULL
+                WHERE {key_hash_sql(key.master_columns, "m")} IS NOT NULL
                 ORDER BY key, t.ordinal"""
         ).fetchnumpy()
         np.save(partial / f"key{number}.npy", pairs["key"].astype(np.uint64))
@@ -155,8 +164,9 @@ class MasterIndex:
             _MappedFile(directory / f"taxpayer{n}.npy") for n in range(len(self.keys))
         ]
         self._taxpayers = [_npy_array(m) for m in self._taxpayer_maps]
+        self._touched = 0
         self.probe_sql = "SELECT " + ", ".join(
-            f"{_hash_sql(k.request_columns, 'r')} AS key{n}" for n, k in enumerate(self.keys)
+            f"{key_hash_sql(k.request_columns, 'r')} AS key{n}" for n, k in enumerate(self.keys)
         )
 
     def taxpayers_hit(
@@ -164,18 +174,38 @@ class MasterIndex:
     ) -> npt.NDArray[np.int64]:
         """Ordinals of the taxpayers that share a blocking key with a request."""
         probes = con.sql(f"{self.probe_sql} FROM {requests_table} r").to_arrow_table()
+        return self._taxpayers_with(
+            [probes[f"key{n}"].drop_null().to_numpy() for n in range(len(self.keys))]
+        )
+
+    def taxpayers_of(self, requests: list[dict[str, Any]]) -> npt.NDArray[np.int64]:
+        """`taxpayers_hit` for a few request rows, hashed in Python."""
+        hashes = []
+        for key in self.keys:
+            values = [tuple(r[c] for c in key.request_columns) for r in requests]
+            hashes.append(np.array([key_hash(v) for v in values if None not in v], dtype=np.uint64))
+        return self._taxpayers_with(hashes)
+
+    def _taxpayers_with(self, hashes: list[npt.NDArray[np.uint64]]) -> npt.NDArray[np.int64]:
         found = [np.empty(0, dtype=np.int64)]
-        for n in range(len(self.keys)):
-            wanted = np.unique(probes[f"key{n}"].drop_null().to_numpy())
-            hashes = self._hashes[n]
+        for n, probed in enumerate(hashes):
+            wanted = np.unique(probed)
+            hashes_on_file = self._hashes[n]
             hits = _ranges(
-                np.searchsorted(hashes, wanted, side="left"),
-                np.searchsorted(hashes, wanted, side="right"),
+                np.searchsorted(hashes_on_file, wanted, side="left"),
+                np.searchsorted(hashes_on_file, wanted, side="right"),
             )
             found.append(self._taxpayers[n][hits])
-        for mapped in (*self._key_maps, *self._taxpayer_maps):
-            mapped.release()
+            self._touch(len(wanted))
         return np.unique(np.concatenate(found))
+
+    def _touch(self, count: int) -> None:
+        """Give every mapped page back once probes since the last time touched many."""
+        self._touched += count
+        if self._touched >= _TOUCHES_PER_RELEASE:
+            for mapped in (self._rows_map, *self._key_maps, *self._taxpayer_maps):
+                mapped.release()
+            self._touched = 0
 
     def rows(self, taxpayers: npt.NDArray[np.int64], columns: list[str] | None = None) -> pa.Table:
         """Every row of the taxpayers with these (sorted, unique) ordinals; with `columns`,
@@ -189,9 +219,7 @@ class MasterIndex:
                 batch = self._rows.get_batch(number)
                 batch = batch if columns is None else batch.select(columns)
                 pieces.append(batch.take(pa.array(part - self._batch_starts[number])))
-            if number % _BATCHES_PER_RELEASE == 0:
-                self._rows_map.release()
-        self._rows_map.release()
+                self._touch(len(part))
         if columns is None:
             return pa.Table.from_batches(pieces, schema=self._rows.schema)
         schema = pa.schema([self._rows.schema.field(c) for c in columns])

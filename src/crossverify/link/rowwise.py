@@ -5,9 +5,10 @@ binding and planning the blocking, whole-history and predict SQL for them (~60 m
 statements that run in under 10). `RowwiseLink` evaluates the same expressions on Python
 values with `link.sqlrow`: the blocking rules of the trained model, the whole-history
 predicates of `link.score`, and the comparison vectors, weights and match weight of
-Splink's own predict SQL, which `IndexedLink` generated for the same model. The pairs
-table it leaves is the one `IndexedLink` would leave, so the roll-up, decision and
-disclosure after it are the batch's; `tests/pipeline/test_lookup_parity.py` holds it to that.
+Splink's own predict SQL, which `IndexedLink` generated for the same model. The pairs it
+returns are the ones `IndexedLink` would leave, as Arrow tables (`ScoredRows`), which the
+roll-up and disclosure read in Python too; the decision is the batch's own;
+`tests/pipeline/test_lookup_parity.py` holds all of it to the batch's outcomes.
 """
 
 from __future__ import annotations
@@ -19,20 +20,17 @@ import pyarrow as pa
 from sqlglot import exp
 
 from crossverify.link import model
-from crossverify.link.compiled import SCORED_MASTER, IndexedLink
+from crossverify.link.compiled import IndexedLink
 from crossverify.link.index import TAXPAYER_COLUMN, rule_columns
 from crossverify.link.score import (
-    PAIRS_TABLE,
-    REQUESTS_TABLE,
-    Scored,
+    ScoredRows,
     at_the_address_sql,
     could_be_the_person_sql,
     in_memory_term_frequencies,
     pairs_select_sql,
-    register_requests,
     tf_columns,
 )
-from crossverify.link.sqlrow import Compiled, Resolver, compile_expression, parse
+from crossverify.link.sqlrow import Compiled, Resolver, compile_expression, parse, table_columns
 
 # An environment: (master row, request row, values computed so far), Splink's l and r.
 _MASTER, _REQUEST, _COMPUTED = 0, 1, 2
@@ -97,16 +95,6 @@ def _pair_column(computed: set[str]) -> Resolver:
     return resolve
 
 
-def _table_column(sides: dict[str, int]) -> Resolver:
-    """`alias.col` of a join, where each alias is one side of the pair."""
-
-    def resolve(column: exp.Column) -> Compiled:
-        side, name = sides[column.table], column.name
-        return lambda env: env[side][name]
-
-    return resolve
-
-
 def _key(row: dict[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...] | None:
     values = tuple(row[c] for c in columns)
     return None if any(v is None for v in values) else values
@@ -116,14 +104,14 @@ class RowwiseLink:
     """`IndexedLink` for calls of a few records: its index, model and SQL, run in Python."""
 
     def __init__(self, link: IndexedLink) -> None:
-        self._con, self._index = link.con, link.index
+        self._index = link.index
         model_settings = link.model_settings
         # Splink's blocking reads the master as l and the requests as r.
         self._rules = [
             rule_columns(model.rule_sql(r))
             for r in model_settings["blocking_rules_to_generate_predictions"]
         ]
-        request_master = _table_column({"r": _REQUEST, "m": _MASTER})
+        request_master = table_columns({"r": _REQUEST, "m": _MASTER})
         self._could_be = compile_expression(
             parse(could_be_the_person_sql("r", "m")), request_master
         )
@@ -151,7 +139,7 @@ class RowwiseLink:
         ]
         self._term_frequencies = {
             column: dict(
-                self._con.sql(
+                link.con.sql(
                     f"SELECT {column}, tf_{column} FROM {in_memory_term_frequencies(column)}"
                 ).fetchall()
             )
@@ -166,15 +154,13 @@ class RowwiseLink:
                 row[f"tf_{column}"] = frequencies.get(row[column])
         return rows
 
-    def score(self, requests: pa.Table) -> Scored:
-        """PAIRS_TABLE for `requests`, as `IndexedLink.score` leaves it."""
-        con, index = self._con, self._index
-        register_requests(con, requests)
-        taxpayers = index.taxpayers_hit(con, REQUESTS_TABLE)
-        probed = index.rows(taxpayers, _PROBED_COLUMNS)
-        masters = self._rows(probed, "master", "row_id")
+    def score(self, requests: pa.Table) -> ScoredRows:
+        """The pairs `IndexedLink.score` leaves for `requests`, and their taxpayers' rows."""
+        index = self._index
         wanted = requests.select(["request_row", *model.LINK_COLUMNS])
         asked = self._rows(wanted, "requests", "request_row")
+        probed = index.rows(index.taxpayers_of(asked), _PROBED_COLUMNS)
+        masters = self._rows(probed, "master", "row_id")
         by_tin: dict[str, list[int]] = {}
         for n, m in enumerate(masters):
             by_tin.setdefault(m["tin"], []).append(n)
@@ -209,7 +195,5 @@ class RowwiseLink:
                 continue
             for name, fn in self._pairs:
                 out[name].append(fn(env))
-        con.register(PAIRS_TABLE, pa.table(out, schema=PAIRS_SCHEMA))
         scored = np.array(sorted(scored_taxpayers), dtype=np.int64)
-        con.register(SCORED_MASTER, index.rows(scored))
-        return Scored(pairs_table=PAIRS_TABLE, master=SCORED_MASTER)
+        return ScoredRows(pairs=pa.table(out, schema=PAIRS_SCHEMA), master=index.rows(scored))

@@ -48,6 +48,15 @@ class Scored:
     master: str
 
 
+@dataclass(frozen=True)
+class ScoredRows:
+    """A lookup's pairs (as `Scored.pairs_table` holds them) and every row of each taxpayer
+    in them, as Arrow tables: rolled up and disclosed in Python, not planned by DuckDB."""
+
+    pairs: pa.Table
+    master: pa.Table
+
+
 def scoring_settings(model_settings: dict[str, Any]) -> dict[str, Any]:
     """The trained model as Splink takes it for scoring."""
     settings = dict(model_settings)

@@ -143,6 +143,16 @@ def parse(sql: str) -> exp.Expression:
     return node
 
 
+def table_columns(aliases: dict[str, int]) -> Resolver:
+    """`alias.col` read from a tuple of rows (dicts), the alias naming the row's position."""
+
+    def resolve(column: exp.Column) -> Compiled:
+        position, name = aliases[column.table], column.name
+        return lambda env: env[position][name]
+
+    return resolve
+
+
 def compile_expression(node: exp.Expression, column: Resolver) -> Compiled:
     """A function of one environment (a pair, say) with the value SQL gives `node`."""
 
