@@ -56,6 +56,12 @@ CASES: list[tuple[str, dict[str, str | None], str]] = [
     ("apostrophe surname", {"last_name": "O'Brien"}, ""),
     ("accented", {"first_name": "José", "last_name": "Müller-Núñez"}, ""),
     ("two-letter surname", {"last_name": "Ng"}, ""),
+    # Letters outside ASCII are letters: one accented, or none Latin.
+    ("one ASCII letter and an accented one", {"last_name": "Ñu"}, ""),
+    ("non-Latin names", {"first_name": "明", "last_name": "李明"}, "R01"),
+    ("non-Latin two-letter names", {"first_name": "小明", "last_name": "李明"}, ""),
+    ("accented letters and a digit", {"last_name": "Ñú1"}, "R01"),
+    ("accented city, no zip", {"city": "Añasco", "state": "PR", "zip": ""}, ""),
     # R02 address
     ("street missing", {"street": ""}, "R02"),
     ("unknown", {"street": "Unknown"}, "R02"),
