@@ -15,7 +15,7 @@ from crossverify.intake.validate import validate_requests
 from crossverify.link.backend import make_duckdb
 from crossverify.link.candidates import roll_up
 from crossverify.link.compiled import open_link
-from crossverify.link.index import blocking_keys, key_hash, key_hash_sql
+from crossverify.link.index import blocking_keys, key_hash_sql, key_text
 from crossverify.link.rowwise import RowwiseLink
 from crossverify.link.score import PAIRS_TABLE, ScoredRows, load_model, prior_match_weight
 from crossverify.matching import MatchContext, current_model_path, match_requests
@@ -138,16 +138,17 @@ def test_a_rule_that_is_not_column_equalities_is_refused() -> None:
         blocking_keys(('substr(l."zip5", 1, 3) = substr(r."zip5", 1, 3)',))
 
 
-def test_a_key_hashed_in_python_is_the_key_duckdb_hashes() -> None:
-    """Lookups hash their keys in Python against an index DuckDB hashed."""
+def test_a_lookups_key_text_hashes_to_the_key_duckdb_hashed() -> None:
+    """Lookups hash their keys' texts against an index DuckDB hashed from the columns."""
     con = duckdb.connect()
     values = [("SMITH", "60614", "1200"), ("NUÑEZ", "00901", "12-B"), ("O'BRIEN",), ("",)]
     for key in values:
         table = pa.table({f"c{n}": [v] for n, v in enumerate(key)})
         con.register("one_key", table)
         columns = tuple(table.column_names)
-        [(in_duckdb,)] = con.sql(f"SELECT {key_hash_sql(columns, 'r')} FROM one_key r").fetchall()
-        assert key_hash(key) == in_duckdb, key
+        [(in_index,)] = con.sql(f"SELECT {key_hash_sql(columns, 'r')} FROM one_key r").fetchall()
+        [(of_text,)] = con.execute("SELECT hash($1::VARCHAR)", [key_text(key)]).fetchall()
+        assert of_text == in_index, key
     [(missing,)] = con.sql(
         f"SELECT {key_hash_sql(('c0',), 'r')} FROM (SELECT NULL AS c0) r"
     ).fetchall()

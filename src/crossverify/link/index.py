@@ -36,7 +36,7 @@ from crossverify.link import model
 from crossverify.master.load import LOOKUP_INDEX_DIR, MASTER_PARQUET, read_master_info
 
 _EQUALITY = re.compile(r'^l\."(\w+)" = r\."(\w+)"$')
-_FORMAT = "2"  # bump when the layout changes; an index of another format is rebuilt
+_FORMAT = "3"  # bump when the layout changes; an index of another format is rebuilt
 _ROWS_FILE = "rows.arrow"
 _OFFSETS_FILE = "offsets.npy"
 # Rows (and key probes) between giving mapped pages back: ~0.7 GB of the rows file at most;
@@ -74,17 +74,18 @@ def rule_columns(rule: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def key_hash_sql(columns: tuple[str, ...], alias: str) -> str:
-    """`key_hash` in SQL; NULL when a column is NULL: Splink's equality never holds on NULL."""
+    """The hash of `key_text`; NULL when a column is NULL: Splink's equality never holds on
+    NULL. One text hashed, not the columns, so that a lookup hashes its few keys in one
+    statement with nothing to plan (`MasterIndex.taxpayers_of`)."""
     present = " AND ".join(f'{alias}."{c}" IS NOT NULL' for c in columns)
     values = ", ".join(f'CAST({alias}."{c}" AS VARCHAR)' for c in columns)
-    return f"CASE WHEN {present} THEN md5_number_lower(concat_ws(chr(31), {values})) END"
+    return f"CASE WHEN {present} THEN hash(concat_ws(chr(31), {values})) END"
 
 
-def key_hash(values: tuple[Any, ...]) -> int:
-    """A blocking key's hash as `key_hash_sql` computes it (64 bits of the MD5 of the values as
-    text, joined by a unit separator), so a lookup hashes its few keys without DuckDB."""
-    text = "\x1f".join(str(v) for v in values).encode()
-    return int.from_bytes(hashlib.md5(text, usedforsecurity=False).digest()[8:], "little")
+def key_text(values: tuple[Any, ...]) -> str:
+    """A blocking key as the text `key_hash_sql` hashes: the values joined by a unit
+    separator."""
+    return "\x1f".join(str(v) for v in values)
 
 
 def index_dir(master_dir: Path, master_id: str) -> Path:
@@ -178,13 +179,20 @@ class MasterIndex:
             [probes[f"key{n}"].drop_null().to_numpy() for n in range(len(self.keys))]
         )
 
-    def taxpayers_of(self, requests: list[dict[str, Any]]) -> npt.NDArray[np.int64]:
-        """`taxpayers_hit` for a few request rows, hashed in Python."""
-        hashes = []
+    def taxpayers_of(
+        self, con: duckdb.DuckDBPyConnection, requests: list[dict[str, Any]]
+    ) -> npt.NDArray[np.int64]:
+        """`taxpayers_hit` for a few request rows (dicts): their key texts hashed in one
+        statement."""
+        texts: list[str] = []
+        cuts = []
         for key in self.keys:
-            values = [tuple(r[c] for c in key.request_columns) for r in requests]
-            hashes.append(np.array([key_hash(v) for v in values if None not in v], dtype=np.uint64))
-        return self._taxpayers_with(hashes)
+            values = (tuple(r[c] for c in key.request_columns) for r in requests)
+            texts += [key_text(v) for v in values if None not in v]
+            cuts.append(len(texts))
+        hashed = con.execute("SELECT hash(unnest($1::VARCHAR[]))", [texts]).fetchnumpy()
+        hashes = np.asarray(next(iter(hashed.values())), dtype=np.uint64)
+        return self._taxpayers_with(np.split(hashes, cuts[:-1]))
 
     def _taxpayers_with(self, hashes: list[npt.NDArray[np.uint64]]) -> npt.NDArray[np.int64]:
         found = [np.empty(0, dtype=np.int64)]

@@ -104,7 +104,7 @@ class RowwiseLink:
     """`IndexedLink` for calls of a few records: its index, model and SQL, run in Python."""
 
     def __init__(self, link: IndexedLink) -> None:
-        self._index = link.index
+        self._con, self._index = link.con, link.index
         model_settings = link.model_settings
         # Splink's blocking reads the master as l and the requests as r.
         self._rules = [
@@ -139,7 +139,7 @@ class RowwiseLink:
         ]
         self._term_frequencies = {
             column: dict(
-                link.con.sql(
+                self._con.sql(
                     f"SELECT {column}, tf_{column} FROM {in_memory_term_frequencies(column)}"
                 ).fetchall()
             )
@@ -159,7 +159,7 @@ class RowwiseLink:
         index = self._index
         wanted = requests.select(["request_row", *model.LINK_COLUMNS])
         asked = self._rows(wanted, "requests", "request_row")
-        probed = index.rows(index.taxpayers_of(asked), _PROBED_COLUMNS)
+        probed = index.rows(index.taxpayers_of(self._con, asked), _PROBED_COLUMNS)
         masters = self._rows(probed, "master", "row_id")
         by_tin: dict[str, list[int]] = {}
         for n, m in enumerate(masters):
