@@ -219,15 +219,17 @@ class MasterIndex:
         """Every row of the taxpayers with these (sorted, unique) ordinals; with `columns`,
         those only and the taxpayer's ordinal as TAXPAYER_COLUMN."""
         starts, ends = self._offsets[taxpayers], self._offsets[taxpayers + 1]
-        positions = _ranges(starts, ends)
-        cuts = np.searchsorted(positions, self._batch_starts[1:])
+        positions = _ranges(starts, ends)  # ascending: the rows file is sorted by taxpayer
+        in_batch = np.searchsorted(self._batch_starts, positions, side="right") - 1
+        numbers, firsts = np.unique(in_batch, return_index=True)
         pieces = []
-        for number, part in enumerate(np.split(positions, cuts)):
-            if len(part):
-                batch = self._rows.get_batch(number)
-                batch = batch if columns is None else batch.select(columns)
-                pieces.append(batch.take(pa.array(part - self._batch_starts[number])))
-                self._touch(len(part))
+        ends_in_batch = [*firsts[1:], len(positions)] if len(positions) else []
+        for number, lo, hi in zip(numbers, firsts, ends_in_batch, strict=True):
+            part = positions[lo:hi] - self._batch_starts[number]
+            batch = self._rows.get_batch(int(number))
+            batch = batch if columns is None else batch.select(columns)
+            pieces.append(batch.take(pa.array(part)))
+            self._touch(len(part))
         if columns is None:
             return pa.Table.from_batches(pieces, schema=self._rows.schema)
         schema = pa.schema([self._rows.schema.field(c) for c in columns])

@@ -48,7 +48,25 @@ def damerau_levenshtein(a: str, b: str) -> int:
 
 
 def _strict(fn: Callable[..., Any], args: Sequence[Compiled]) -> Compiled:
-    """A function that is NULL when any argument is NULL."""
+    """A function that is NULL when any argument is NULL. Unary and binary forms (almost
+    every node) are written out: a lookup evaluates them some thousand times."""
+    if len(args) == 1:
+        [only] = args
+
+        def run_unary(env: Env) -> Any:
+            value = only(env)
+            return None if value is None else fn(value)
+
+        return run_unary
+    if len(args) == 2:
+        first, second = args
+
+        def run_binary(env: Env) -> Any:
+            if (left := first(env)) is None or (right := second(env)) is None:
+                return None
+            return fn(left, right)
+
+        return run_binary
 
     def run(env: Env) -> Any:
         values = [a(env) for a in args]
