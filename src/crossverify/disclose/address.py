@@ -117,7 +117,7 @@ def _disclosures_of_rows(matches: pa.Table, master: pa.Table, policy: Policy) ->
     sources = set(policy.disclosable_sources)
     updated = "M2" if policy.mode == "updated_address" else "M3"
     rows_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for m in master.to_pylist():
+    for m in master.filter(pc.is_in(master["tin"], matches["tin"].combine_chunks())).to_pylist():
         rows_of[m["tin"]].append(m)
     out: list[dict[str, Any]] = []
     for q in matches.to_pylist():

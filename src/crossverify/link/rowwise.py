@@ -35,6 +35,14 @@ from crossverify.link.sqlrow import Compiled, Resolver, compile_expression, pars
 # An environment: (master row, request row, values computed so far), Splink's l and r.
 _MASTER, _REQUEST, _COMPUTED = 0, 1, 2
 _PROBED_COLUMNS = ["row_id", *model.LINK_COLUMNS]
+# What the roll-up and the disclosure read of the scored taxpayers' rows
+# (`candidates._roll_up_rows`, `address._disclosures_of_rows`): a third of the columns.
+_SCORED_COLUMNS = [
+    *("row_id", "tin", "tax_year", "suffix_std", "surname_2", "surname_std"),
+    *("source", "received_date", "street", "city", "state", "zip"),
+    *("addr_house_number", "addr_street_name", "addr_unit", "addr_urbanization"),
+    *("addr_po_box", "addr_rural_route", "zip5", "city_std", "state_std"),
+]
 
 
 PAIRS_SCHEMA = pa.schema(
@@ -196,4 +204,6 @@ class RowwiseLink:
             for name, fn in self._pairs:
                 out[name].append(fn(env))
         scored = np.array(sorted(scored_taxpayers), dtype=np.int64)
-        return ScoredRows(pairs=pa.table(out, schema=PAIRS_SCHEMA), master=index.rows(scored))
+        return ScoredRows(
+            pairs=pa.table(out, schema=PAIRS_SCHEMA), master=index.rows(scored, _SCORED_COLUMNS)
+        )

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
+import jellyfish
 import sqlglot
 from sqlglot import exp
 
@@ -26,25 +27,15 @@ Resolver = Callable[[exp.Column], Compiled]
 
 
 def damerau_levenshtein(a: str, b: str) -> int:
-    """Edits (insert, delete, substitute, swap two neighbours) from a to b.
-
-    This is the optimal-string-alignment distance; it equals DuckDB's true Damerau-Levenshtein
-    distance at 0 and 1, the only thresholds the model compares it with.
-    """
+    """DuckDB's `damerau_levenshtein`: the true Damerau-Levenshtein distance between the UTF-8
+    bytes of a and b (an accented letter is two bytes), from jellyfish's native code on the
+    bytes read as Latin-1, one character per byte."""
     if a == b:
         return 0
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                best = min(best, previous2[j - 2] + 1)
-            current[j] = best
-        previous2, previous = previous, current
-    return previous[len(b)]
+    distance: int = jellyfish.damerau_levenshtein_distance(
+        a.encode().decode("latin-1"), b.encode().decode("latin-1")
+    )
+    return distance
 
 
 def _strict(fn: Callable[..., Any], args: Sequence[Compiled]) -> Compiled:
