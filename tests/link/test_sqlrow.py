@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from sqlglot import exp
 
-from crossverify.link.sqlrow import Compiled, compile_expression, damerau_levenshtein, parse
+from crossverify.link.sqlrow import compile_expression, damerau_levenshtein, parse
 
 ROWS: list[dict[str, Any]] = [
     {"a": "GARCIA", "b": "GARCIA", "n": 1, "x": ["A", "B"], "y": ["B"]},
@@ -25,6 +25,8 @@ EXPRESSIONS = [
     "a = b AND n > 1",
     "NOT (a = b)",
     "a IS NULL OR b IS NULL",
+    "a = b OR n > 1 OR a IS NULL",
+    "NOT (a = b) AND n > 0 AND b IS NOT NULL",
     "coalesce(a, '') = coalesce(b, '')",
     "a NOT LIKE '% DE ' || b",
     "a LIKE 'G_RC%'",
@@ -43,9 +45,8 @@ EXPRESSIONS = [
 ]
 
 
-def _columns(column: exp.Column) -> Compiled:
-    name = column.name
-    return lambda row: row[name]
+def _columns(column: exp.Column) -> str:
+    return f"env[{column.name!r}]"
 
 
 @pytest.mark.parametrize("sql", EXPRESSIONS)

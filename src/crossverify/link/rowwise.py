@@ -30,7 +30,7 @@ from crossverify.link.score import (
     pairs_select_sql,
     tf_columns,
 )
-from crossverify.link.sqlrow import Compiled, Resolver, compile_expression, parse, table_columns
+from crossverify.link.sqlrow import Resolver, compile_expression, parse, table_columns
 
 # An environment: (master row, request row, values computed so far), Splink's l and r.
 _MASTER, _REQUEST, _COMPUTED = 0, 1, 2
@@ -89,16 +89,16 @@ class _Selects:
 def _pair_column(computed: set[str]) -> Resolver:
     """Splink's pair columns: a computed alias, else `col_l` (master) or `col_r` (request)."""
 
-    def resolve(column: exp.Column) -> Compiled:
+    def resolve(column: exp.Column) -> str:
         name = column.name
         if column.table:
             raise ValueError(f"a qualified column in Splink's pair SQL: {column.sql()}")
         if name in computed:
-            return lambda env: env[_COMPUTED][name]
+            return f"env[{_COMPUTED}][{name!r}]"
         base, side = name[:-2], {"_l": _MASTER, "_r": _REQUEST}.get(name[-2:])
         if side is None:
             raise ValueError(f"unknown column in Splink's pair SQL: {name}")
-        return lambda env: env[side][base]
+        return f"env[{side}][{base!r}]"
 
     return resolve
 

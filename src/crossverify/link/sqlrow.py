@@ -23,7 +23,8 @@ from sqlglot import exp
 
 Env = Any  # whatever the column resolver's functions read
 Compiled = Callable[[Env], Any]
-Resolver = Callable[[exp.Column], Compiled]
+Resolver = Callable[[exp.Column], str]
+"""A column -> Python source that reads its value from `env`."""
 
 
 def damerau_levenshtein(a: str, b: str) -> int:
@@ -36,49 +37,6 @@ def damerau_levenshtein(a: str, b: str) -> int:
         a.encode().decode("latin-1"), b.encode().decode("latin-1")
     )
     return distance
-
-
-def _strict(fn: Callable[..., Any], args: Sequence[Compiled]) -> Compiled:
-    """A function that is NULL when any argument is NULL. Unary and binary forms (almost
-    every node) are written out: a lookup evaluates them some thousand times."""
-    if len(args) == 1:
-        [only] = args
-
-        def run_unary(env: Env) -> Any:
-            value = only(env)
-            return None if value is None else fn(value)
-
-        return run_unary
-    if len(args) == 2:
-        first, second = args
-
-        def run_binary(env: Env) -> Any:
-            if (left := first(env)) is None or (right := second(env)) is None:
-                return None
-            return fn(left, right)
-
-        return run_binary
-
-    def run(env: Env) -> Any:
-        values = [a(env) for a in args]
-        return None if any(v is None for v in values) else fn(*values)
-
-    return run
-
-
-def _connective(parts: Sequence[Compiled], decisive: bool) -> Compiled:
-    """AND (decisive False) or OR (decisive True) in three-valued logic."""
-
-    def run(env: Env) -> bool | None:
-        unknown = False
-        for part in parts:
-            value: bool | None = part(env)
-            if value is decisive:
-                return decisive
-            unknown = unknown or value is None
-        return None if unknown else not decisive
-
-    return run
 
 
 def _flatten(node: exp.Expression, kind: type[exp.Expression]) -> list[exp.Expression]:
@@ -108,40 +66,35 @@ def _log(base: float, value: float) -> float:
     return math.log10(value) / math.log10(base)
 
 
-def _cast(node: exp.Cast, inner: Compiled) -> Compiled:
-    to = node.to
-    if to.is_type(*exp.DataType.REAL_TYPES):
-        return _strict(float, [inner])
-    if to.is_type(*exp.DataType.INTEGER_TYPES):
-        return _strict(int, [inner])
-    if to.is_type(*exp.DataType.TEXT_TYPES):
-        return _strict(str, [inner])
-    raise ValueError(f"cast to {to.sql()} is not supported")
-
-
-def _literal(node: exp.Literal) -> Compiled:
-    text = node.this
-    value: Any = text if node.is_string else (int(text) if text.isdigit() else float(text))
-    return lambda _env: value
-
-
-_BINARY: dict[type[exp.Expression], Callable[[Any, Any], Any]] = {
-    exp.EQ: lambda a, b: a == b,
-    exp.NEQ: lambda a, b: a != b,
-    exp.GT: lambda a, b: a > b,
-    exp.GTE: lambda a, b: a >= b,
-    exp.LT: lambda a, b: a < b,
-    exp.LTE: lambda a, b: a <= b,
-    exp.Add: lambda a, b: a + b,
-    exp.Sub: lambda a, b: a - b,
-    exp.Mul: lambda a, b: a * b,
-    exp.Div: lambda a, b: a / b,
-    exp.DPipe: lambda a, b: f"{a}{b}",
+_OPERATORS: dict[type[exp.Expression], str] = {
+    exp.EQ: "==",
+    exp.NEQ: "!=",
+    exp.GT: ">",
+    exp.GTE: ">=",
+    exp.LT: "<",
+    exp.LTE: "<=",
+    exp.Add: "+",
+    exp.Sub: "-",
+    exp.Mul: "*",
+    exp.Div: "/",
 }
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "damerau_levenshtein": damerau_levenshtein,
     "list_intersect": _list_intersect,
 }
+
+
+def _greatest(*values: Any) -> Any:
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+def _concat(a: Any, b: Any) -> str:
+    return f"{a}{b}"
+
+
+def _like(negate: bool) -> Callable[[str, str], bool]:
+    return lambda text, pattern: (_like_pattern(pattern).fullmatch(text) is None) == negate
 
 
 def parse(sql: str) -> exp.Expression:
@@ -155,98 +108,134 @@ def parse(sql: str) -> exp.Expression:
 def table_columns(aliases: dict[str, int]) -> Resolver:
     """`alias.col` read from a tuple of rows (dicts), the alias naming the row's position."""
 
-    def resolve(column: exp.Column) -> Compiled:
-        position, name = aliases[column.table], column.name
-        return lambda env: env[position][name]
+    def resolve(column: exp.Column) -> str:
+        return f"env[{aliases[column.table]}][{column.name!r}]"
 
     return resolve
 
 
 def compile_expression(node: exp.Expression, column: Resolver) -> Compiled:
-    """A function of one environment (a pair, say) with the value SQL gives `node`."""
+    """A function of one environment (a pair, say) with the value SQL gives `node`.
 
-    def sub(n: exp.Expression) -> Compiled:
-        return compile_expression(n, column)
+    The expression becomes the source of one Python function (compiled once), not a tree
+    of closures: a lookup evaluates Splink's expressions some ten thousand times, and a
+    closure call per node was most of its scoring time."""
+    source = _Source(column)
+    text = source.of(node)
+    code = f"def _expression(env):\n    return {text}\n"
+    namespace: dict[str, Any] = dict(source.bound)
+    exec(compile(code, "<sqlrow>", "exec"), namespace)
+    compiled: Compiled = namespace["_expression"]
+    return compiled
 
-    if isinstance(node, exp.Paren):
-        return sub(node.this)
-    if isinstance(node, exp.Column):
-        return column(node)
-    if isinstance(node, exp.Literal):
-        return _literal(node)
-    if isinstance(node, exp.Null):
-        return lambda _env: None
-    if isinstance(node, exp.Boolean):
-        truth = bool(node.this)
-        return lambda _env: truth
-    if isinstance(node, exp.And):
-        return _connective([sub(n) for n in _flatten(node, exp.And)], decisive=False)
-    if isinstance(node, exp.Or):
-        return _connective([sub(n) for n in _flatten(node, exp.Or)], decisive=True)
-    if isinstance(node, exp.Not):
-        inner = sub(node.this)
-        return lambda env: None if (v := inner(env)) is None else not v
-    if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null):
-        inner = sub(node.this)
-        return lambda env: inner(env) is None
-    if isinstance(node, exp.Like):
-        text, pattern = sub(node.this), sub(node.expression)
-        negate = bool(node.args.get("negate"))
-        return _strict(
-            lambda t, p: (_like_pattern(p).fullmatch(t) is None) == negate, [text, pattern]
+
+class _Source:
+    """Python source for SQL expressions; what it calls (column readers, functions, values
+    that are not plain literals) is bound by name."""
+
+    def __init__(self, column: Resolver) -> None:
+        self.column = column
+        self.bound: dict[str, Any] = {}
+        self._temps = 0
+
+    def bind(self, value: Any) -> str:
+        name = f"_b{len(self.bound)}"
+        self.bound[name] = value
+        return name
+
+    def temp(self) -> str:
+        self._temps += 1
+        return f"_t{self._temps}"
+
+    def strict(self, call: Callable[[list[str]], str], args: Sequence[exp.Expression]) -> str:
+        """NULL when any argument is NULL, else `call` on the arguments' values."""
+        temps = [self.temp() for _ in args]
+        guard = " or ".join(
+            f"({t} := {self.of(a)}) is None" for t, a in zip(temps, args, strict=True)
         )
-    if type(node) in _BINARY:
-        return _strict(_BINARY[type(node)], [sub(node.this), sub(node.expression)])
-    if isinstance(node, exp.Neg):
-        return _strict(lambda v: -v, [sub(node.this)])
-    if isinstance(node, exp.Pow):
-        return _strict(math.pow, [sub(node.this), sub(node.expression)])
-    if isinstance(node, exp.Log) and node.expression is not None:
-        return _strict(_log, [sub(node.this), sub(node.expression)])
-    if isinstance(node, exp.Cast):
-        return _cast(node, sub(node.this))
-    if isinstance(node, exp.Substring):
-        return _strict(
-            _substring, [sub(node.this), sub(node.args["start"]), sub(node.args["length"])]
-        )
-    if isinstance(node, exp.Length | exp.ArraySize):
-        return _strict(len, [sub(node.this)])
-    if isinstance(node, exp.Coalesce | exp.Greatest):
-        args = [sub(node.this), *(sub(n) for n in node.expressions)]
-        return _coalesce(args) if isinstance(node, exp.Coalesce) else _greatest(args)
-    if isinstance(node, exp.Case):
-        return _case(
-            [(sub(i.this), sub(i.args["true"])) for i in node.args["ifs"]],
-            sub(node.args["default"]) if node.args.get("default") else None,
-        )
-    if isinstance(node, exp.Anonymous) and node.name.lower() in _FUNCTIONS:
-        return _strict(_FUNCTIONS[node.name.lower()], [sub(n) for n in node.expressions])
-    raise ValueError(f"SQL not supported in row evaluation: {node.sql(dialect='duckdb')}")
+        return f"(None if {guard} else {call(temps)})"
+
+    def function(self, fn: Callable[..., Any], args: Sequence[exp.Expression]) -> str:
+        name = self.bind(fn)
+        return self.strict(lambda t: f"{name}({', '.join(t)})", args)
+
+    def connective(self, parts: Sequence[exp.Expression], *, decisive: bool) -> str:
+        """AND (decisive False) or OR (decisive True) in three-valued logic: the first
+        decisive part decides, else NULL if any part is NULL."""
+        temps = [self.temp() for _ in parts]
+        nulls = " or ".join(f"{t} is None" for t in temps)
+        text = f"(None if {nulls} else {not decisive})"
+        for t, part in reversed(list(zip(temps, parts, strict=True))):
+            text = f"({decisive} if ({t} := {self.of(part)}) is {decisive} else {text})"
+        return text
+
+    def of(self, node: exp.Expression) -> str:
+        if isinstance(node, exp.Paren):
+            return self.of(node.this)
+        if isinstance(node, exp.Column):
+            return f"({self.column(node)})"
+        if isinstance(node, exp.Literal):
+            text = node.this
+            value: Any = text if node.is_string else (int(text) if text.isdigit() else float(text))
+            return self.bind(value)
+        if isinstance(node, exp.Null):
+            return "None"
+        if isinstance(node, exp.Boolean):
+            return repr(bool(node.this))
+        if isinstance(node, exp.And | exp.Or):
+            return self.connective(_flatten(node, type(node)), decisive=isinstance(node, exp.Or))
+        if isinstance(node, exp.Not):
+            return self.strict(lambda t: f"(not {t[0]})", [node.this])
+        if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null):
+            return f"({self.of(node.this)} is None)"
+        if isinstance(node, exp.Like):
+            return self.function(_like(bool(node.args.get("negate"))), [node.this, node.expression])
+        if type(node) in _OPERATORS:
+            operator = _OPERATORS[type(node)]
+            return self.strict(
+                lambda t: f"({t[0]} {operator} {t[1]})", [node.this, node.expression]
+            )
+        if isinstance(node, exp.DPipe):
+            return self.function(_concat, [node.this, node.expression])
+        if isinstance(node, exp.Neg):
+            return self.strict(lambda t: f"(-{t[0]})", [node.this])
+        if isinstance(node, exp.Pow):
+            return self.function(math.pow, [node.this, node.expression])
+        if isinstance(node, exp.Log) and node.expression is not None:
+            return self.function(_log, [node.this, node.expression])
+        if isinstance(node, exp.Cast):
+            return self.function(_cast_to(node.to), [node.this])
+        if isinstance(node, exp.Substring):
+            return self.function(_substring, [node.this, node.args["start"], node.args["length"]])
+        if isinstance(node, exp.Length | exp.ArraySize):
+            return self.function(len, [node.this])
+        if isinstance(node, exp.Coalesce):
+            *first, last = [node.this, *node.expressions]
+            text = self.of(last)
+            for n in reversed(first):
+                t = self.temp()
+                text = f"({t} if ({t} := {self.of(n)}) is not None else {text})"
+            return text
+        if isinstance(node, exp.Greatest):
+            values = ", ".join(self.of(n) for n in [node.this, *node.expressions])
+            return f"{self.bind(_greatest)}({values})"
+        if isinstance(node, exp.Case):
+            default = node.args.get("default")
+            text = self.of(default) if default is not None else "None"
+            for when in reversed(node.args["ifs"]):
+                condition, value = self.of(when.this), self.of(when.args["true"])
+                text = f"({value} if {condition} is True else {text})"
+            return text
+        if isinstance(node, exp.Anonymous) and node.name.lower() in _FUNCTIONS:
+            return self.function(_FUNCTIONS[node.name.lower()], node.expressions)
+        raise ValueError(f"SQL not supported in row evaluation: {node.sql(dialect='duckdb')}")
 
 
-def _coalesce(args: Sequence[Compiled]) -> Compiled:
-    def run(env: Env) -> Any:
-        for a in args:
-            if (value := a(env)) is not None:
-                return value
-        return None
-
-    return run
-
-
-def _greatest(args: Sequence[Compiled]) -> Compiled:
-    def run(env: Env) -> Any:
-        values = [v for a in args if (v := a(env)) is not None]
-        return max(values) if values else None
-
-    return run
-
-
-def _case(whens: Sequence[tuple[Compiled, Compiled]], default: Compiled | None) -> Compiled:
-    def run(env: Env) -> Any:
-        for condition, value in whens:
-            if condition(env) is True:
-                return value(env)
-        return None if default is None else default(env)
-
-    return run
+def _cast_to(to: exp.DataType) -> Callable[[Any], Any]:
+    if to.is_type(*exp.DataType.REAL_TYPES):
+        return float
+    if to.is_type(*exp.DataType.INTEGER_TYPES):
+        return int
+    if to.is_type(*exp.DataType.TEXT_TYPES):
+        return str
+    raise ValueError(f"cast to {to.sql()} is not supported")
