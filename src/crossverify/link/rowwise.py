@@ -13,6 +13,8 @@ roll-up and disclosure read in Python too; the decision is the batch's own;
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -30,7 +32,14 @@ from crossverify.link.score import (
     pairs_select_sql,
     tf_columns,
 )
-from crossverify.link.sqlrow import Resolver, compile_expression, parse, table_columns
+from crossverify.link.sqlrow import (
+    Resolver,
+    compile_assignments,
+    compile_expression,
+    compile_row,
+    parse,
+    table_columns,
+)
 
 # An environment: (master row, request row, values computed so far), Splink's l and r.
 _MASTER, _REQUEST, _COMPUTED = 0, 1, 2
@@ -64,25 +73,22 @@ class _Selects:
         computed = {e.alias for s in selects for e in s.expressions if isinstance(e, exp.Alias)}
         self.computed = computed
         self.stages = [
-            [
-                (e.alias, compile_expression(e.this, _pair_column(computed)))
-                for e in s.expressions
-                if isinstance(e, exp.Alias)
-            ]
+            compile_assignments(
+                [(e.alias, e.this) for e in s.expressions if isinstance(e, exp.Alias)],
+                _pair_column(computed),
+                f"env[{_COMPUTED}]",
+            )
             for s in selects
         ]
         self.where = None if where is None else compile_expression(where, _pair_column(computed))
 
     def run(self, env: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]) -> bool:
         """Fill env's computed values; False when the WHERE drops the pair."""
-        values = env[_COMPUTED]
         for stage in self.stages[:-1]:
-            for name, fn in stage:
-                values[name] = fn(env)
+            stage(env)
         if self.where is not None and self.where(env) is not True:
             return False
-        for name, fn in self.stages[-1]:
-            values[name] = fn(env)
+        self.stages[-1](env)
         return True
 
 
@@ -103,9 +109,15 @@ def _pair_column(computed: set[str]) -> Resolver:
     return resolve
 
 
-def _key(row: dict[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...] | None:
-    values = tuple(row[c] for c in columns)
-    return None if any(v is None for v in values) else values
+Key = Callable[[dict[str, Any]], tuple[Any, ...] | None]
+
+
+def _key_of(columns: tuple[str, ...]) -> Key:
+    """A row's blocking key on `columns`; None when one is NULL (SQL equality never holds)."""
+    get = itemgetter(*columns)
+    if len(columns) == 1:
+        return lambda row: None if (value := get(row)) is None else (value,)
+    return lambda row: None if None in (values := get(row)) else values
 
 
 class RowwiseLink:
@@ -116,7 +128,7 @@ class RowwiseLink:
         model_settings = link.model_settings
         # Splink's blocking reads the master as l and the requests as r.
         self._rules = [
-            rule_columns(model.rule_sql(r))
+            tuple(_key_of(columns) for columns in rule_columns(model.rule_sql(r)))
             for r in model_settings["blocking_rules_to_generate_predictions"]
         ]
         request_master = table_columns({"r": _REQUEST, "m": _MASTER})
@@ -138,13 +150,10 @@ class RowwiseLink:
         where = final.args.get("where")
         self._predict = _Selects([vectors, parts, final], None if where is None else where.this)
         predicted = _pair_column(self._predict.computed)
-        self._pairs = [
-            (
-                e.alias_or_name,
-                compile_expression(e.this if isinstance(e, exp.Alias) else e, predicted),
-            )
-            for e in pairs.expressions
-        ]
+        self._pair_names = [e.alias_or_name for e in pairs.expressions]
+        self._pair_values = compile_row(
+            [e.this if isinstance(e, exp.Alias) else e for e in pairs.expressions], predicted
+        )
         self._term_frequencies = {
             column: dict(
                 self._con.sql(
@@ -173,17 +182,17 @@ class RowwiseLink:
         for n, m in enumerate(masters):
             by_tin.setdefault(m["tin"], []).append(n)
         by_key: list[dict[tuple[Any, ...], list[int]]] = []
-        for master_columns, _ in self._rules:
+        for master_key, _ in self._rules:
             keyed: dict[tuple[Any, ...], list[int]] = {}
             for n, m in enumerate(masters):
-                if (key := _key(m, master_columns)) is not None:
+                if (key := master_key(m)) is not None:
                     keyed.setdefault(key, []).append(n)
             by_key.append(keyed)
         pairs: set[tuple[int, int]] = set()  # (request, master) positions
         for q, r in enumerate(asked):
             blocked: set[int] = set()
-            for (_, request_columns), keyed in zip(self._rules, by_key, strict=True):
-                if (key := _key(r, request_columns)) is not None:
+            for (_, request_key), keyed in zip(self._rules, by_key, strict=True):
+                if (key := request_key(r)) is not None:
                     blocked.update(keyed.get(key, ()))
             found: set[str] = set()
             for n in blocked:
@@ -194,15 +203,15 @@ class RowwiseLink:
                 if self._at_the_address(env) is True:
                     pairs.add((q, n))
             pairs.update((q, n) for tin in found for n in by_tin[tin])
-        out: dict[str, list[Any]] = {name: [] for name in PAIRS_SCHEMA.names}
+        rows = []
         scored_taxpayers = set()
         for q, n in sorted(pairs):
             env = (masters[n], asked[q], {})
             scored_taxpayers.add(masters[n][TAXPAYER_COLUMN])
-            if not self._predict.run(env):
-                continue
-            for name, fn in self._pairs:
-                out[name].append(fn(env))
+            if self._predict.run(env):
+                rows.append(self._pair_values(env))
+        columns = dict(zip(self._pair_names, zip(*rows, strict=True), strict=True)) if rows else {}
+        out = {name: list(columns.get(name, ())) for name in PAIRS_SCHEMA.names}
         scored = np.array(sorted(scored_taxpayers), dtype=np.int64)
         return ScoredRows(
             pairs=pa.table(out, schema=PAIRS_SCHEMA), master=index.rows(scored, _SCORED_COLUMNS)

@@ -121,11 +121,33 @@ def compile_expression(node: exp.Expression, column: Resolver) -> Compiled:
     of closures: a lookup evaluates Splink's expressions some ten thousand times, and a
     closure call per node was most of its scoring time."""
     source = _Source(column)
-    text = source.of(node)
-    code = f"def _expression(env):\n    return {text}\n"
+    return _define(source, [f"return {source.of(node)}"])
+
+
+def compile_row(nodes: Sequence[exp.Expression], column: Resolver) -> Compiled:
+    """One function returning the tuple of the expressions' values (a SELECT list)."""
+    source = _Source(column)
+    values = "".join(f"{source.of(n)}, " for n in nodes)
+    return _define(source, [f"return ({values})"])
+
+
+def compile_assignments(
+    named: Sequence[tuple[str, exp.Expression]], column: Resolver, target: str
+) -> Compiled:
+    """One function setting `target[name]` (`target` is source, e.g. `env[2]`) to each
+    expression's value in order; a later expression may read an earlier one through
+    `column`, as DuckDB's SELECT lists allow."""
+    source = _Source(column)
+    lines = [f"_into = {target}"]
+    lines += [f"_into[{name!r}] = {source.of(node)}" for name, node in named]
+    return _define(source, lines)
+
+
+def _define(source: _Source, lines: list[str]) -> Compiled:
+    code = "def _compiled(env):\n" + "".join(f"    {line}\n" for line in lines)
     namespace: dict[str, Any] = dict(source.bound)
     exec(compile(code, "<sqlrow>", "exec"), namespace)
-    compiled: Compiled = namespace["_expression"]
+    compiled: Compiled = namespace["_compiled"]
     return compiled
 
 
