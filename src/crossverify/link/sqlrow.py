@@ -4,9 +4,10 @@ rules) evaluated on Python values, for the few pairs of an on-demand lookup.
 DuckDB needs tens of milliseconds to bind and plan Splink's expression-heavy SQL before it
 runs a single row; a lookup of one record has a few hundred pairs to score. The expressions
 stay the ones Splink and `link.model` wrote: `compile_expression` turns a parsed expression
-into a Python function with SQL's semantics (NULL propagates, a NULL condition is not
-true, `greatest` skips NULLs). Only the forms that SQL uses are known; any other raises, so
-a model that needs more fails loudly instead of scoring differently.
+into the source of a Python function, compiled once, with SQL's semantics (NULL
+propagates, a NULL condition is not true, `greatest` skips NULLs). Only the forms that SQL
+uses are known; any other raises, so a model that needs more fails loudly instead of
+scoring differently.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import jellyfish
 import sqlglot
 from sqlglot import exp
 
-Env = Any  # whatever the column resolver's functions read
+Env = Any  # what the generated functions read columns from (a row, a tuple of rows)
 Compiled = Callable[[Env], Any]
 Resolver = Callable[[exp.Column], str]
 """A column -> Python source that reads its value from `env`."""
