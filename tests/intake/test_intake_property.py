@@ -12,7 +12,7 @@ from intake_rows import GOOD_ROW, TODAY, csv_line
 
 from crossverify.errors import InputFileError
 from crossverify.intake.batch import check_accounting, malformed_rejects
-from crossverify.intake.readers import read_request_bytes
+from crossverify.intake.readers import read_request_bytes, read_request_records
 from crossverify.intake.validate import validate_requests
 from crossverify.policy import Policy
 from crossverify.types import REQUEST_COLUMNS
@@ -117,3 +117,45 @@ def hostile_jsonl(draw: st.DrawFn) -> bytes:
 @given(hostile_jsonl())
 def test_hostile_jsonl_is_refused_or_fully_accounted(data: bytes) -> None:
     check_intake(data, "r.jsonl")
+
+
+# Text a lookup's records may hold: what a JSON body can carry, lone surrogates included.
+RECORD_VALUES = st.one_of(
+    st.none(),
+    CELLS,
+    st.text(st.characters(exclude_categories=()), max_size=8),
+    st.sampled_from(["\ud800", "A\udc00B"]),
+)
+
+
+@settings(max_examples=60 * FUZZ_SCALE, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries({}, optional={c: RECORD_VALUES for c in REQUEST_COLUMNS}),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_records_read_as_their_json_lines(records: list[dict[str, str | None]]) -> None:
+    """A lookup's records skip the JSON round trip but read exactly as that file would."""
+    records = [{**GOOD_ROW, **r} for r in records]
+    lines = "\n".join(json.dumps(r) for r in records).encode()
+    direct = read_request_records(records, max_rows=25)
+    try:
+        as_file = read_request_bytes(lines, name="r.jsonl", max_rows=25)
+    except InputFileError:
+        # A file none of whose lines reads is refused whole; a lookup's records each get R08.
+        assert direct.rows.num_rows == 0
+        assert direct.malformed.num_rows == len(records)
+        return
+    assert direct.rows.equals(as_file.rows)
+    # A file's line is the lookup's record.
+    expected = [
+        {**m, "detail": m["detail"].replace(f"line {m['row_number']} ", "record ", 1)}
+        for m in as_file.malformed.to_pylist()
+    ]
+    found = [
+        {**m, "detail": m["detail"].replace(f"record {m['row_number']} ", "record ", 1)}
+        for m in direct.malformed.to_pylist()
+    ]
+    assert found == expected

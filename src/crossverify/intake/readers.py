@@ -24,12 +24,12 @@ The formats live in `csv_reader`, `parquet_reader` and `jsonl_reader`; decoding 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from crossverify.errors import InputFileError
 from crossverify.intake.csv_reader import _parse_csv_slow, read_csv
-from crossverify.intake.jsonl_reader import read_jsonl
+from crossverify.intake.jsonl_reader import read_jsonl, read_records
 from crossverify.intake.parquet_reader import read_parquet
 from crossverify.intake.rows import (
     MALFORMED_SCHEMA,
@@ -50,6 +50,7 @@ __all__ = [
     "_parse_csv_slow",
     "read_request_bytes",
     "read_request_file",
+    "read_request_records",
 ]
 
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -118,3 +119,11 @@ def read_request_bytes(
         f"request file {name}: unknown extension {suffix or '(none)'}; use .csv, .tsv, .txt, "
         ".parquet, .jsonl or .ndjson"
     )
+
+
+def read_request_records(
+    records: Sequence[Mapping[str, str | None]], *, max_rows: int, max_field_chars: int = 1000
+) -> ReadResult:
+    """Like `read_request_bytes` on the records as JSON Lines: request objects already
+    parsed (keys among the request columns), row i the i-th record."""
+    return read_records(records, limits=Limits(max_rows, max_field_chars, ()))
