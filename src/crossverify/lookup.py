@@ -1,26 +1,24 @@
 """On-demand lookups: a few records answered at once, decided exactly as a batch is.
 
-The same intake rules (read + validate) and the same `match_requests` run; matched
+The same intake rules (read as JSON Lines + validate) and the same `match_requests` run; matched
 addresses are accounted for in the ledger like a released batch, since they leave the
 building at once.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 from sqlalchemy.orm import Session
 
 from crossverify.config import Settings
 from crossverify.errors import InputFileError, PermissionDenied
-from crossverify.intake.readers import read_request_bytes
+from crossverify.intake.readers import read_request_records
 from crossverify.intake.validate import validate_requests
 from crossverify.ledger import record as ledger
 from crossverify.ledger.record import NewEntry
@@ -81,7 +79,7 @@ class LookupEngine:
         session: Session,
         policy: Policy,
         user: User,
-        records: Sequence[Mapping[str, Any]],
+        records: Sequence[Mapping[str, str | None]],
         today: date | None = None,
     ) -> list[LookupOutcome]:
         """Decide up to `policy.max_rows_per_lookup` records; account for every disclosure."""
@@ -92,8 +90,7 @@ class LookupEngine:
                 f"a lookup holds 1 to {policy.max_rows_per_lookup} records; "
                 f"send {len(records)} as a batch instead"
             )
-        data = "\n".join(json.dumps(dict(r), default=str) for r in records).encode()
-        read = read_request_bytes(data, name="lookup.jsonl", max_rows=policy.max_rows_per_lookup)
+        read = read_request_records(records, max_rows=policy.max_rows_per_lookup)
         checked = validate_requests(
             read.rows,
             policy=policy,
@@ -163,15 +160,14 @@ class LookupEngine:
                     reasons="R08",
                 ),
             )
-        if disclosures:
-            ledger.append_many(
-                session=session, entry_type="disclosure", actor=user.username, entries=disclosures
-            )
-        ledger.record_event(
+        event = ledger.event_entry(
+            action="lookup", detail={"records": len(records), "disclosed": len(disclosures)}
+        )
+        ledger.append_many(
             session=session,
-            action="lookup",
+            entry_type="disclosure",
             actor=user.username,
-            detail={"records": len(records), "disclosed": len(disclosures)},
+            entries=[*disclosures, event],
         )
         session.commit()
         return [answers[k] for k in sorted(answers)]

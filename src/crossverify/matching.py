@@ -142,9 +142,9 @@ def match_requests(
         .append_column("period_start", _year(std["tax_period_start"]))
         .append_column("period_end", _year(std["tax_period_end"]))
     )
-    matches = matched.join(keys, "request_row")
+    matches = _with_columns_of(matched, keys)
     addresses = pick_addresses(con=con, matches=matches, scored=scored, policy=policy)
-    outcomes = decisions.join(addresses, "request_row", join_type="left outer")
+    outcomes = _with_columns_of(decisions, addresses)
     matched_rows = pc.equal(outcomes["decision"], Decision.MATCH.value)
     outcome = pc.if_else(matched_rows, outcomes["outcome"], outcomes["decision"])
     explanations = _explanations(candidates, outcomes)
@@ -174,6 +174,16 @@ def match_requests(
         ),
         timings=timings,
     )
+
+
+def _with_columns_of(rows: pa.Table, per_request: pa.Table) -> pa.Table:
+    """`rows` with the other columns of `per_request` (one row per request_row), null where it
+    has no row: a left join by position (Acero's hash join costs ~0.5 ms on a few rows)."""
+    at = pc.index_in(rows["request_row"], value_set=per_request["request_row"])
+    for name in per_request.column_names:
+        if name != "request_row":
+            rows = rows.append_column(name, per_request[name].take(at))
+    return rows
 
 
 def _empty_outcomes() -> pa.Table:

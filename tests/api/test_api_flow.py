@@ -114,11 +114,22 @@ def test_lookup_answers_like_the_batch(api: Any) -> None:
             r["request_id"]: r["outcome"]
             for r in repos.iter_outcome_rows(session=session, batch_id=api.world.decided.batch_id)
         }
+    with api.world.sessions() as session:
+        seq_before = ledger.head(session=session).seq
     response = api.client.post(
         "/v1/lookups", headers=api.headers("api_requester"), json={"records": records}
     )
     assert response.status_code == 200, response.text
     got = {o["request_id"]: o["outcome"] for o in response.json()["outcomes"]}
+    shown = sorted(o["request_id"] for o in response.json()["outcomes"] if o["street"])
+    with api.world.sessions() as session:
+        written = list(ledger.iter_entries(session=session, since=seq_before + 1))
+    assert shown, "no lookup disclosed an address"
+    assert len(written) == len(shown) + 1
+    assert sorted(e.request_id for e in written[:-1] if e.entry_type == "disclosure") == shown
+    event = json.loads(written[-1].body)
+    assert (written[-1].entry_type, event["action"]) == ("event", "lookup")
+    assert event["detail"] == {"records": 25, "disclosed": len(shown)}
     compared = [rid for rid in got if rid in expected]
     assert len(compared) >= 20
     assert {rid: got[rid] for rid in compared} == {rid: expected[rid] for rid in compared}

@@ -35,7 +35,8 @@ class Services:
     lookups: LookupEngine
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: a sync dependency costs a hop to the thread pool (~0.2 ms) on every request.
     services: Services = request.app.state.services
     return services
 

@@ -219,7 +219,8 @@ def _labels(names: list[str]) -> list[str]:
 
 
 def _to_bool(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+    filled = pc.fill_null(values, False) if values.null_count else values
+    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _clean_text(values: pa.Array) -> pa.Array:

@@ -510,7 +510,8 @@ def _string_set(values: frozenset[str]) -> pa.Array:
 
 def _mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A boolean result as numpy; null (from a null input) counts as False."""
-    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+    filled = pc.fill_null(values, False) if values.null_count else values
+    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _spread(column: _Column, on_values: np.ndarray) -> np.ndarray:
@@ -527,6 +528,8 @@ def _ymd(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     for pattern in (_ISO_DATE, _US_DATE):
         found = pc.extract_regex(values, pattern)
         hit = _mask(pc.is_valid(found)) & ~matched
+        if not hit.any():
+            continue  # e.g. no US dates: their fields need not be read (a lookup's one row)
         for key, target in (("y", year), ("m", month), ("d", day)):
             field = pc.fill_null(pc.cast(pc.struct_field(found, key), pa.int64()), 0)
             target[hit] = np.asarray(field.to_numpy(zero_copy_only=False))[hit]

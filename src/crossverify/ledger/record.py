@@ -57,10 +57,12 @@ class ChainHead:
 
 @dataclass(frozen=True, slots=True)
 class NewEntry:
-    """One entry for `append_many`: its body and the request row it is about."""
+    """One entry for `append_many`: its body, the request row it is about, and its type when
+    not the call's (e.g. the audit event after a lookup's disclosures, see `event_entry`)."""
 
     body: dict[str, Any]
     request_id: str | None = None
+    entry_type: EntryType | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +191,7 @@ def append_many(
             entry = make_entry(
                 seq=last_seq + 1,
                 prev_hash=last_hash,
-                entry_type=entry_type,
+                entry_type=item.entry_type or entry_type,
                 created_at=created_at,
                 actor=actor,
                 body=item.body,
@@ -237,17 +239,29 @@ def record_event(
     Returns:
         The stored entry; its body is `{"action", "success", "detail"}`.
     """
-    if not action:
-        raise ValueError("action is required")
-    body = {"action": action, "success": success, "detail": dict(detail or {})}
+    event = event_entry(action=action, success=success, detail=detail, request_id=request_id)
     return append(
         session=session,
         entry_type="event",
-        body=body,
+        body=event.body,
         actor=actor,
         batch_id=batch_id,
         request_id=request_id,
     )
+
+
+def event_entry(
+    *,
+    action: str,
+    success: bool = True,
+    detail: Mapping[str, Any] | None = None,
+    request_id: str | None = None,
+) -> NewEntry:
+    """`record_event`'s entry, to write with others in one `append_many`."""
+    if not action:
+        raise ValueError("action is required")
+    body = {"action": action, "success": success, "detail": dict(detail or {})}
+    return NewEntry(body=body, request_id=request_id, entry_type="event")
 
 
 def _bounds(
