@@ -124,6 +124,19 @@ def test_twins_differ_by_given_name() -> None:
     assert d["tin"] == "twin_a"
 
 
+def test_twin_with_another_given_name_does_not_dilute_the_posterior() -> None:
+    # Same surname, address and date of birth: the model weighs the twin nearly as high,
+    # but with another given name he is not a reading of the request.
+    weight = RULES.prior_match_weight + 30
+    [d] = run(
+        candidate(1, "twin_a", weight, dob=DOB_LEVELS["exact"]),
+        candidate(1, "twin_b", weight - 1, given_name=GIVEN_LEVELS["else"], dob=4),
+    )
+    assert d["decision"] == Decision.MATCH
+    assert d["tin"] == "twin_a"
+    assert d["match_probability"] > 0.999
+
+
 def test_name_and_tin_without_address_corroboration_never_match() -> None:
     [d] = run(
         candidate(1, "111", RULES.prior_match_weight + STRONG, address=ADDRESS_LEVELS["zip"], tin=1)

@@ -174,6 +174,16 @@ NICKNAMES = [
     ("frank-francisca-differ", "Frank", "Francisca", False),
     ("jose-juan-differ", "José", "Juan", False),
     ("maria-mario-differ", "Maria", "Mario", False),
+    ("jamie-james-same-length", "Jamie", "James", True),
+    ("susie-susan-same-length", "Susie", "Susan", True),
+    ("barb-barbara-not-in-package", "Barb", "Barbara", True),
+    ("alex-alejandra", "Alex", "Alejandra", True),
+    ("carmen-maria-del-carmen", "Carmen", "María del Carmen", True),
+    ("angeles-ma-de-los-angeles", "Angeles", "Ma. de los Ángeles", True),
+    ("lupe-maria-guadalupe", "Lupe", "Maria Guadalupe", True),
+    ("luis-jose-luis", "Luis", "José Luis", True),
+    ("carmen-maria-elena-differ", "Carmen", "María Elena", False),
+    ("elena-ana-elena-not-a-lead", "Elena", "Ana Elena", False),
     ("empty-never-agrees", "", "William", False),
 ]
 

@@ -25,6 +25,7 @@ from crossverify.link.model import (
     ADDRESS_CORROBORATES,
     DOB_LEVELS,
     GIVEN_AGREES,
+    GIVEN_DIFFERS,
     GIVEN_LEVELS,
     SUFFIX_LEVELS,
     SURNAME_AGREES,
@@ -85,6 +86,12 @@ def surname_agrees(c: Columns) -> npt.NDArray[np.bool_]:
         "surname_2_conflict"
     ]
     return agrees
+
+
+def _given_differs(c: Columns) -> npt.NDArray[np.bool_]:
+    """Both given names known and they are different names."""
+    differs: npt.NDArray[np.bool_] = _in(c["gamma_given_name"], GIVEN_DIFFERS)
+    return differs
 
 
 def name_plausible(c: Columns) -> npt.NDArray[np.bool_]:
@@ -150,6 +157,10 @@ def confidence_scores(
     `c` is grouped by request; `starts` are the first row of each request's group."""
     prior_odds = rules.prior_on_file / ((1 - rules.prior_on_file) * max(rules.taxpayers_on_file, 1))
     log2_odds = (c["match_weight"] - rules.prior_match_weight) + math.log2(prior_odds)
+    # A household member with another given name is not a reading of the request: the
+    # model's independence assumption overrates one who shares surname, address and (a
+    # twin) the date of birth, so such a candidate does not compete (as for the runner-up).
+    log2_odds = np.where(_given_differs(c), -np.inf, log2_odds)
     sizes = np.diff(np.append(starts, len(log2_odds)))
     # Work in log space per request to avoid overflow: p_k = 2^a_k / (1 + sum 2^a_j).
     shift = np.repeat(np.maximum(np.maximum.reduceat(log2_odds, starts), 0.0), sizes)

@@ -85,6 +85,7 @@ TIN_LEVELS = {"exact": 1, "else": 0}
 
 # Agreement that lets a taxpayer qualify (decide stage); everything else is not enough.
 GIVEN_AGREES = frozenset(GIVEN_LEVELS[k] for k in ("exact", "first_token", "nickname", "close"))
+GIVEN_DIFFERS = frozenset(GIVEN_LEVELS[k] for k in ("first_token_conflict", "else"))
 SURNAME_AGREES = frozenset(SURNAME_LEVELS[k] for k in ("exact", "first", "either_part", "close"))
 ADDRESS_CORROBORATES = frozenset(
     ADDRESS_LEVELS[k] for k in ("exact", "house_street", "house_street_close", "box_or_route")

@@ -22,6 +22,8 @@ from nicknames import name_triplets
 
 from crossverify.standardize.text import name_tokens
 from crossverify.standardize.vocab import (
+    COMPOUND_GIVEN_LEADS,
+    ENGLISH_DIMINUTIVES,
     ENGLISH_FORMS_OF_SPANISH_NAMES,
     GENERATIONAL_SUFFIXES,
     JOINED_PREFIXES,
@@ -152,10 +154,14 @@ def parse_given(value: str | None) -> GivenName:
     suffix = _pop_trailing_suffix(tokens, ambiguous=SUFFIXES_AMBIGUOUS_IN_GIVEN)
     initial = tokens.pop() if len(tokens) > 1 and len(tokens[-1]) == 1 else None
     first = tokens[0]
+    keys = nick_keys(first)
+    core = [t for t in tokens[1:] if t not in PARTICLES]
+    if first in COMPOUND_GIVEN_LEADS and core:
+        keys = tuple(sorted({*keys, *nick_keys(core[-1])}))
     return GivenName(
         given_std=" ".join(tokens),
         given_first=first,
-        nick_keys=nick_keys(first),
+        nick_keys=keys,
         phonetic=phonetic_key(first),
         trailing_initial=initial,
         suffix=suffix,
@@ -240,14 +246,12 @@ def nick_keys(given_first: str | None) -> tuple[str, ...]:
 
 def nicknames_agree(a: str | None, b: str | None) -> bool:
     """True if two given names share a nickname key (see :func:`nick_keys`)."""
-    first_a = parse_given(a).given_first
-    first_b = parse_given(b).given_first
-    return bool(set(nick_keys(first_a)) & set(nick_keys(first_b)))
+    return bool(set(parse_given(a).nick_keys) & set(parse_given(b).nick_keys))
 
 
 @lru_cache(maxsize=1)
 def _canonical_lookup() -> dict[str, frozenset[str]]:
-    """Nickname -> canonical names, from the ``nicknames`` package plus Spanish diminutives.
+    """Nickname -> canonical names, from the ``nicknames`` package plus the tables in vocab.
 
     The package's table links names both ways (BILL -> WILLIAM and WILLIAM -> BILL, BILL ->
     ROBERT), which would let WILLIAM and ROBERT agree through BILL. An edge "C has nickname N"
@@ -270,7 +274,7 @@ def _canonical_lookup() -> dict[str, frozenset[str]]:
         if (canonical, nickname) in NICKNAME_EDGES_DROPPED:
             continue
         lookup.setdefault(nickname, set()).add(canonical)
-    for table in (SPANISH_DIMINUTIVES, ENGLISH_FORMS_OF_SPANISH_NAMES):
+    for table in (SPANISH_DIMINUTIVES, ENGLISH_FORMS_OF_SPANISH_NAMES, ENGLISH_DIMINUTIVES):
         for nickname, canonicals in table.items():
             lookup.setdefault(nickname, set()).update(canonicals)
     return {nickname: frozenset(canonicals) for nickname, canonicals in lookup.items()}

@@ -423,7 +423,8 @@ RALPH:RAFAEL
 GERALD JERRY:GERARDO
 WILLIAM BILL WILL:GUILLERMO
 CHARLES CHARLIE:CARLOS
-ALEXANDER ALEX:ALEJANDRO
+ALEXANDER:ALEJANDRO
+ALEX:ALEJANDRO ALEJANDRA
 ALEXANDRA:ALEJANDRA
 MICHAEL MIKE:MIGUEL
 JOHN JOHNNY:JUAN
@@ -452,3 +453,24 @@ GABRIELLE:GABRIELA
 )
 """English form -> the Spanish given names it renders, as people named in Spanish are often
 recorded in U.S. files (Francisco as FRANK, Jesus as JESSE, Carlos as CHARLIE)."""
+
+ENGLISH_DIMINUTIVES: Final = MappingProxyType(
+    {
+        nickname: tuple(canonicals.split())
+        for nicknames, canonicals in (
+            line.split(":")
+            for line in """
+BARB BARBIE:BARBARA
+JAMIE:JAMES
+SUSIE SUZIE:SUSAN
+""".strip().splitlines()
+        )
+        for nickname in nicknames.split()
+    }
+)
+"""Common English diminutives the ``nicknames`` table lacks (BARB) or whose edge the
+length rule drops because the diminutive has nicknames of its own (JAMIE, SUSIE)."""
+
+# First names of Spanish compound given names that their bearers often drop: MARIA DEL
+# CARMEN goes by CARMEN, JOSE LUIS by LUIS (SAVE Appendix B: a compound is one given name).
+COMPOUND_GIVEN_LEADS: Final = frozenset({"MARIA", "MA", "JOSE", "JUAN"})
