@@ -22,6 +22,16 @@ def _table(spec: str) -> dict[str, str]:
     return table
 
 
+def _name_table(spec: str) -> dict[str, tuple[str, ...]]:
+    """Lines "NAME NAME:TARGET TARGET" -> each name mapped to the targets."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in spec.strip().splitlines():
+        names, targets = line.split(":")
+        for name in names.split():
+            table[name] = tuple(targets.split())
+    return table
+
+
 def _words(text: str) -> list[str]:
     """The whitespace-separated words of a literal word list."""
     return text.split()
@@ -328,11 +338,8 @@ SURNAME_JOINERS: Final = frozenset({"Y"})
 NICKNAME_EDGES_DROPPED: Final = frozenset({("ROBERT", "BILL"), ("ROBERT", "BILLY")})
 
 SPANISH_DIMINUTIVES: Final = MappingProxyType(
-    {
-        nickname: tuple(canonicals.split())
-        for nicknames, canonicals in (
-            line.split(":")
-            for line in """
+    _name_table(
+        """
 PANCHO PACO PAQUITO PACHO CURRO:FRANCISCO
 PAQUITA PANCHA:FRANCISCA
 KIKO:FRANCISCO ENRIQUE
@@ -394,19 +401,14 @@ MARU:MARIA
 NENA:MAGDALENA ELENA
 LENA:MAGDALENA ELENA
 PACHA:FRANCISCA
-""".strip().splitlines()
-        )
-        for nickname in nicknames.split()
-    }
+"""
+    )
 )
 """Spanish diminutive -> the canonical given names it stands for (accents folded)."""
 
 ENGLISH_FORMS_OF_SPANISH_NAMES: Final = MappingProxyType(
-    {
-        english: tuple(spanish.split())
-        for englishes, spanish in (
-            line.split(":")
-            for line in """
+    _name_table(
+        """
 FRANK FRANCIS:FRANCISCO
 FRANCES:FRANCISCA
 JOE JOSEPH:JOSE
@@ -446,27 +448,20 @@ MARGARET MAGGIE:MARGARITA
 SUSAN SUE:SUSANA
 THERESA TERRY:TERESA
 GABRIELLE:GABRIELA
-""".strip().splitlines()
-        )
-        for english in englishes.split()
-    }
+"""
+    )
 )
 """English form -> the Spanish given names it renders, as people named in Spanish are often
 recorded in U.S. files (Francisco as FRANK, Jesus as JESSE, Carlos as CHARLIE)."""
 
 ENGLISH_DIMINUTIVES: Final = MappingProxyType(
-    {
-        nickname: tuple(canonicals.split())
-        for nicknames, canonicals in (
-            line.split(":")
-            for line in """
+    _name_table(
+        """
 BARB BARBIE:BARBARA
 JAMIE:JAMES
 SUSIE SUZIE:SUSAN
-""".strip().splitlines()
-        )
-        for nickname in nicknames.split()
-    }
+"""
+    )
 )
 """Common English diminutives the ``nicknames`` table lacks (BARB) or whose edge the
 length rule drops because the diminutive has nicknames of its own (JAMIE, SUSIE)."""
