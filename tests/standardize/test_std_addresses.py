@@ -28,6 +28,17 @@ _FIELDS = {
 }
 
 ADDRESSES = [
+    # keying errors in a type or directional word: read as the word meant, name kept
+    ("type-letter-doubled", "8169 N Walnut Lanne", "pre=N|name=WALNUT|t=LN"),
+    ("type-letters-swapped", "744 Pine Drvie", "name=PINE|t=DR"),
+    ("type-letter-dropped", "129 Santa Fe Circe", "name=SANTA FE|t=CIR"),
+    ("type-abbreviation-doubled", "1691 COLLEGE BLLVD", "name=COLLEGE|t=BLVD"),
+    ("type-after-a-type-word-name", "3020 Valley Aveune", "name=VALLEY|t=AVE"),
+    ("directional-mistyped", "6 SOUDHWEST AZALEA RD", "pre=SW|name=AZALEA|t=RD"),
+    ("directional-mistyped-before-ordinal", "1064 SOUTHWWEST 34TH PKY", "pre=SW|name=34TH"),
+    ("line-is-a-word-not-a-typo", "123 County Line", "name=COUNTY LINE|t="),
+    ("lone-word-never-corrected", "123 E Lang", "pre=E|name=LANG|t="),
+    ("directional-typo-needs-a-name-after", "5 Norht St", "pre=|name=NORHT|t=ST"),
     # street types (Appendix C1)
     ("street-spelled", "123 Main Street", "h=123|name=MAIN|t=ST|line=123 MAIN ST"),
     ("st-period", "123 Main St.", "t=ST|line=123 MAIN ST"),

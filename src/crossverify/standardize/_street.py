@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+
+import jellyfish
 
 from crossverify.standardize import vocab
 from crossverify.standardize.vocab import NAME_WORDS_KEPT, NUMBERED_ROUTE_TYPES
@@ -22,6 +25,20 @@ _ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH|D)$")
 _NAME_ABBREVIATIONS = {"ST": "SAINT", "MT": "MOUNT", "FT": "FORT", "PT": "POINT"}
 _ORDINAL_ENDINGS = {1: "ST", 2: "ND", 3: "RD"}
 _MILEPOSTS = frozenset({"KM", "HM", "KILOMETRO"})
+# Words a keying error is recognisably made in (one letter off, two swapped): the common
+# thoroughfare types and the long directionals, never a word that could be a street's name.
+_TYPE_WORDS_MISTYPED = {
+    word: STREET_TYPES[word]
+    for word in (
+        "STREET", "AVENUE", "ROAD", "DRIVE", "LANE", "BOULEVARD", "BLVD", "COURT", "PLACE",
+        "CIRCLE", "PARKWAY", "PKWY", "TERRACE", "HIGHWAY", "TRAIL",
+    )
+}  # fmt: skip
+_KNOWN_WORDS = {*STREET_TYPES, *DIRECTIONALS, "LINE"}  # COUNTY LINE, STATE LINE
+_DIRECTIONS_MISTYPED = {
+    word: DIRECTIONALS[word]
+    for word in ("NORTH", "SOUTH", "NORTHEAST", "NORTHWEST", "SOUTHEAST", "SOUTHWEST")
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +71,7 @@ def parse_street(tokens: list[str], dirs: Mapping[str, str], after_house: bool =
     and are kept (CALLE never becomes ST). With ``after_house`` (a house number came before),
     a bare number before a suffix type is the ordinal street name ("4644 8 ST" -> 8TH ST).
     """
-    words = list(tokens)
+    words = _untypo(list(tokens), dirs)
     if 1 <= len(words) <= 2 and words[0] in dirs:
         lone = dirs[words[0]] if len(words) == 1 else _dir_pair(words, 0, dirs)
         if lone is not None:
@@ -95,6 +112,35 @@ def parse_street(tokens: list[str], dirs: Mapping[str, str], after_house: bool =
     if len(words) >= 2 and _has_digit(words[-1]) and not _has_digit(words[-2]):
         trailing, words = (words[-1],), words[:-1]
     return Street(predir, _name(words), None, False, postdir, trailing)
+
+
+def _untypo(words: list[str], dirs: Mapping[str, str]) -> list[str]:
+    """A mistyped type word after the name ("WALNUT LANNE") or directional before it
+    ("SOUDHWEST AZALEA RD") read as the word meant, so the street name stays the name."""
+    if len(words) < 2:
+        return words
+    direction = None if words[0] in dirs else _mistyped(words[0], "dir")
+    if direction is not None and _has_name(words[1:], dirs):
+        words = [direction, *words[1:]]
+    kind = _mistyped(words[-1], "type") if _rightmost_type(words) is None else None
+    if kind is not None and any(w not in dirs for w in words[:-1]):
+        words = [*words[:-1], kind]
+    return words
+
+
+@lru_cache(maxsize=4096)
+def _mistyped(word: str, kind: str) -> str | None:
+    """The one word of the kind that ``word`` is one edit from (a known word is not a typo)."""
+    if len(word) < 4 or not word.isalpha() or word in _KNOWN_WORDS:
+        return None
+    table = _TYPE_WORDS_MISTYPED if kind == "type" else _DIRECTIONS_MISTYPED
+    meant = {
+        standard
+        for target, standard in table.items()
+        if abs(len(target) - len(word)) <= 1
+        and jellyfish.damerau_levenshtein_distance(word, target) == 1
+    }
+    return meant.pop() if len(meant) == 1 else None
 
 
 def _prefixed(
