@@ -59,3 +59,12 @@ def test_po_box_needs_the_same_zip() -> None:
     assert _same(box, box) is True
     assert _same(box, {**box, "zip5": "02114"}) is False
     assert _same(box, {**box, "addr_po_box": "2094"}) is False
+
+
+def test_po_box_without_a_zip_needs_the_same_city() -> None:
+    box = {**BOX, "addr_po_box": "2093"}
+    zipless = {**box, "zip5": None}
+    assert _same(zipless, box) is True
+    assert _same(box, zipless) is True
+    assert _same(zipless, {**box, "city_std": "CAMBRIDGE"}) is False
+    assert _same(zipless, {**box, "state_std": "NH"}) is False

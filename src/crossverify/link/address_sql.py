@@ -54,9 +54,14 @@ def same_street(a: Ref, b: Ref) -> str:
 
 
 def same_box(a: Ref, b: Ref) -> str:
-    """The same PO box in the same ZIP, or the same rural route box in the same place."""
+    """The same PO box in the same ZIP (in the same city when one side has no ZIP: a city's
+    post offices number their boxes apart by ZIP), or the same rural route box and place."""
+    po_place = (
+        f"({a('zip5')} = {b('zip5')} OR (({a('zip5')} IS NULL OR {b('zip5')} IS NULL) AND "
+        f"{a('city_std')} = {b('city_std')} AND {a('state_std')} = {b('state_std')}))"
+    )
     return (
-        f"({a('addr_po_box')} = {b('addr_po_box')} AND {a('zip5')} = {b('zip5')}) OR "
+        f"({a('addr_po_box')} = {b('addr_po_box')} AND {po_place}) OR "
         f"({a('addr_rural_route')} = {b('addr_rural_route')} AND {same_place(a, b)})"
     )
 

@@ -197,7 +197,10 @@ def _address() -> cl.CustomComparison:
                 "house + street",
             ),
             _custom(one_typo, "house + street (or urbanization) with one typo"),
-            _custom(address_sql.same_box(left, right), "PO box + ZIP, or rural route + place"),
+            _custom(
+                address_sql.same_box(left, right),
+                "PO box + ZIP (city if no ZIP), or rural route + place",
+            ),
             _custom(f"{same_street} AND {same_house}", "house + street, another unit"),
             _custom(f"{same_street} AND {same_place}", "street only"),
             _custom('"zip5_l" = "zip5_r"', "zip only"),
@@ -268,6 +271,12 @@ BLOCKING_RULES_SQL: tuple[str, ...] = (
     'l."addr_rural_route" = r."addr_rural_route" AND l."zip5" = r."zip5"',
     # A ZIP typo or a ZIP-less request: the address still corroborates on city + state.
     'l."addr_house_number" = r."addr_house_number" AND l."addr_street_name" = r."addr_street_name"'
+    ' AND l."city_std" = r."city_std"',
+    'l."addr_po_box" = r."addr_po_box" AND l."city_std" = r."city_std"',
+    'l."addr_rural_route" = r."addr_rural_route" AND l."city_std" = r."city_std"',
+    # A typo in the street and one in the surname (or a ZIP-less request with either): the
+    # given name still finds the house.
+    'l."given_first" = r."given_first" AND l."addr_house_number" = r."addr_house_number"'
     ' AND l."city_std" = r."city_std"',
     # Namesakes in the ZIP (another house) stay in as runner-ups. Not the whole city: at 10M
     # persons given name + surname + city brought 230 pairs per request, 95% of all pairs.
