@@ -89,9 +89,10 @@ def test_jr_on_one_side_only_without_dob_is_ambiguous() -> None:
 
 
 def test_sisters_with_compound_given_names_do_not_qualify() -> None:
+    weight = RULES.prior_match_weight + 30
     [d] = run(
-        candidate(1, "elena", RULES.prior_match_weight + 30, given_name=5),
-        candidate(1, "luisa", RULES.prior_match_weight + 30, given_name=5),
+        candidate(1, "elena", weight, given_name=GIVEN_LEVELS["first_token_conflict"]),
+        candidate(1, "luisa", weight, given_name=GIVEN_LEVELS["first_token_conflict"]),
     )
     assert d["decision"] == Decision.NO_CANDIDATE
 
@@ -135,6 +136,13 @@ def test_twin_with_another_given_name_does_not_dilute_the_posterior() -> None:
     assert d["decision"] == Decision.MATCH
     assert d["tin"] == "twin_a"
     assert d["match_probability"] > 0.999
+
+
+def test_brother_with_the_sisters_name_in_the_male_form_does_not_qualify() -> None:
+    [d] = run(
+        candidate(1, "juan", RULES.prior_match_weight + 30, given_name=GIVEN_LEVELS["other_sex"])
+    )
+    assert d["decision"] == Decision.NO_CANDIDATE
 
 
 def test_name_and_tin_without_address_corroboration_never_match() -> None:

@@ -32,6 +32,8 @@ EXPRESSIONS = [
     "a LIKE 'G_RC%'",
     "substr(a, 1, 1) = substr(b, 1, 1)",
     "substr(a, length(b) + 2, 1)",
+    "a || 'A' = b OR (a LIKE '%A' AND b LIKE '%O')",
+    "substr(a, 1, length(a) - 1) = substr(b, 1, length(b) - 1)",
     "damerau_levenshtein(a, b) <= 1",
     "damerau_levenshtein(a, b) > 1",
     "array_length(list_intersect(x, y)) >= 1",

@@ -53,10 +53,11 @@ NULL_LEVEL = -1  # either side missing
 # A "conflict" level sits high in its comparison so that it is tested before the weaker
 # agreements it would otherwise fall into; decide reads levels by name, never by order.
 GIVEN_LEVELS = {
-    "exact": 6,
-    "first_token_conflict": 5,
-    "first_token": 4,
-    "nickname": 3,
+    "exact": 7,
+    "first_token_conflict": 6,
+    "first_token": 5,
+    "nickname": 4,
+    "other_sex": 3,
     "close": 2,
     "initial": 1,
     "else": 0,
@@ -85,7 +86,7 @@ TIN_LEVELS = {"exact": 1, "else": 0}
 
 # Agreement that lets a taxpayer qualify (decide stage); everything else is not enough.
 GIVEN_AGREES = frozenset(GIVEN_LEVELS[k] for k in ("exact", "first_token", "nickname", "close"))
-GIVEN_DIFFERS = frozenset(GIVEN_LEVELS[k] for k in ("first_token_conflict", "else"))
+GIVEN_DIFFERS = frozenset(GIVEN_LEVELS[k] for k in ("first_token_conflict", "other_sex", "else"))
 SURNAME_AGREES = frozenset(SURNAME_LEVELS[k] for k in ("exact", "first", "either_part", "close"))
 ADDRESS_CORROBORATES = frozenset(
     ADDRESS_LEVELS[k] for k in ("exact", "house_street", "house_street_close", "box_or_route")
@@ -113,6 +114,14 @@ def _given_name() -> cl.CustomComparison:
         'substr("given_std_l", length("given_first_l") + 2, 1) <> '
         'substr("given_std_r", length("given_first_r") + 2, 1)'
     )
+    # "JUAN" vs "JUANA", "MARIO" vs "MARIA": one letter apart, but a brother and a sister.
+    a, b = '"given_first_l"', '"given_first_r"'
+    stem = f"substr({a}, 1, length({a}) - 1) = substr({b}, 1, length({b}) - 1)"
+    other_sex = (
+        f"(length({a}) >= 4 AND {a} || 'A' = {b}) OR (length({b}) >= 4 AND {b} || 'A' = {a}) OR "
+        f"(length({a}) >= 4 AND length({a}) = length({b}) AND {stem} AND "
+        f"(({a} LIKE '%A' AND {b} LIKE '%O') OR ({a} LIKE '%O' AND {b} LIKE '%A')))"
+    )
     return cl.CustomComparison(
         output_column_name="given_name",
         comparison_levels=[
@@ -121,6 +130,7 @@ def _given_name() -> cl.CustomComparison:
             _custom(both_compound_differ, "first token, other given names differ"),
             cll.ExactMatchLevel("given_first").configure(tf_adjustment_column="given_first"),
             cll.ArrayIntersectLevel("given_nick_keys", 1),
+            _custom(other_sex, "the same name in the other sex's form"),
             cll.DamerauLevenshteinLevel("given_first", 1),
             _custom(
                 'substr("given_first_l", 1, 1) = substr("given_first_r", 1, 1) AND '
