@@ -192,5 +192,22 @@ def test_weak_evidence_stays_below_threshold(evidence: float) -> None:
     assert d["decision"] == Decision.INSUFFICIENT
 
 
+def test_namesake_risk_is_measured_on_requests_decided_as_if_without_their_dob() -> None:
+    # 100 requests with a DOB that agrees; 10 whose only candidate, the same name at the
+    # same address, has a DOB years apart (a father, a son); 5 with such a conflict but too
+    # little else agreeing to clear the threshold, which no rule would disclose even without
+    # their DOB; then one without a DOB.
+    strong = RULES.prior_match_weight + STRONG
+    agree = [candidate(r, f"t{r}", strong, dob=DOB_LEVELS["exact"]) for r in range(100)]
+    other_person = [candidate(r, f"t{r}", strong, dob=DOB_LEVELS["else"]) for r in range(100, 110)]
+    weak = RULES.prior_match_weight + 20
+    elsewhere = [candidate(r, f"t{r}", weak, dob=DOB_LEVELS["else"]) for r in range(110, 115)]
+    unseen = candidate(200, "t200", strong)
+    decided = run(*agree, *other_person, *elsewhere, unseen, rows=(*range(115), 200))
+    [d] = [row for row in decided if row["request_row"] == 200]
+    assert d["decision"] == Decision.MATCH
+    assert d["confidence"] == pytest.approx(d["match_probability"] * (1 - 11 / 210))
+
+
 def test_expected_wrong_matches_sums_complements() -> None:
     assert expected_wrong_matches(pa.array([0.99, 0.999, None])) == pytest.approx(0.011)

@@ -27,6 +27,7 @@ from crossverify.link.model import (
     GIVEN_AGREES,
     GIVEN_DIFFERS,
     GIVEN_LEVELS,
+    NULL_LEVEL,
     SUFFIX_LEVELS,
     SURNAME_AGREES,
     SURNAME_LEVELS,
@@ -124,29 +125,40 @@ def qualifies(c: Columns) -> npt.NDArray[np.bool_]:
     return names_agree(c) & _in(c["gamma_address"], ADDRESS_CORROBORATES)
 
 
-def namesake_rate(c: Columns) -> float:
-    """How often a name + corroborated address still belongs to someone else, in this batch.
+def namesake_rate(candidates: pa.Table, rules: DecisionRules) -> float:
+    """How often a disclosure made without a date of birth goes to someone else, in this batch.
 
-    Measured where it can be seen: among requests whose name and address agree with exactly
-    one taxpayer and where both sides give a date of birth, the share whose dates are years
-    apart (a father and son of one name at one address, one of them not on file). Requests without
-    a date of birth carry the same risk unseen; it is added to their disclosures.
+    Measured where it can be seen: the requests that give a date of birth are decided again
+    as if they gave none (the DOB level and its weight set aside); among those that would
+    then be disclosed to a taxpayer with a DOB on file, the share whose dates of birth are
+    years apart (a father and son of one name at one address, one of them not on file).
+    Requests without a date of birth carry the same risk unseen; it is added to their
+    disclosures.
     """
-    # Only hits a missing DOB would let through: with Jr/Sr on one side only, no DOB means N3.
-    name_address = (
-        name_plausible(c)
-        & (c["gamma_suffix"] == SUFFIX_LEVELS["same"])
-        & (c["gamma_middle_initial"] != 0)
-        & _in(c["gamma_address"], ADDRESS_CORROBORATES)
-    )
-    hit_rows, hits_per_row = np.unique(c["request_row"][name_address], return_counts=True)
-    single = name_address & np.isin(c["request_row"], hit_rows[hits_per_row == 1])
-    seen = single & (c["gamma_dob"] >= 0)
-    # Only dates in another year and more than one keystroke apart: a father and son, not a
-    # mistyped day, which the same person's records show often enough to swamp the count.
-    conflicts = int((seen & (c["gamma_dob"] == DOB_LEVELS["else"])).sum())
+    dob = candidates["gamma_dob"]
+    with_dob = pc.unique(candidates["request_row"].filter(pc.greater_equal(dob, 0)))
+    seen = conflicts = 0
+    if len(with_dob):
+        asked = candidates.filter(pc.is_in(candidates["request_row"], value_set=with_dob))
+        weight = asked["match_weight"]
+        if "mw_dob" in asked.column_names:
+            weight = pc.subtract(weight, asked["mw_dob"].fill_null(0.0))
+        blind = (
+            asked.drop_columns(["gamma_dob", "match_weight"])
+            .append_column("match_weight", weight)
+            .append_column("gamma_dob", pa.array(np.full(asked.num_rows, NULL_LEVEL)))
+            .append_column("dob_on_file", asked["gamma_dob"])
+        )
+        c = _columns(blind, extra=("dob_on_file",))
+        would = _decide_columns(c, with_dob.to_numpy(), rules)
+        chosen = would.chosen[would.chosen >= 0]
+        dates = c["dob_on_file"][chosen]
+        seen = int((dates >= 0).sum())
+        # Only dates in another year and more than one keystroke apart: a father and son,
+        # not a mistyped day, which the same person's records show often enough to swamp it.
+        conflicts = int((dates == DOB_LEVELS["else"]).sum())
     # A prior worth 100 such requests at 1 in 100 keeps a small batch from claiming zero risk.
-    return (conflicts + 1.0) / (int(seen.sum()) + 100.0)
+    return (conflicts + 1.0) / (seen + 100.0)
 
 
 def confidence_scores(
@@ -170,7 +182,7 @@ def confidence_scores(
     return probability
 
 
-def _columns(candidates: pa.Table) -> Columns:
+def _columns(candidates: pa.Table, extra: tuple[str, ...] = ()) -> Columns:
     """The candidates by request, then weight (best first), then TIN: ranks are stable."""
     order = pc.sort_indices(
         candidates,
@@ -179,7 +191,7 @@ def _columns(candidates: pa.Table) -> Columns:
     c = candidates.take(order)
     columns = {
         name: c[name].to_numpy(zero_copy_only=False)
-        for name in ("request_row", "tin", "match_weight", "address_tax_year", *_GAMMAS)
+        for name in ("request_row", "tin", "match_weight", "address_tax_year", *_GAMMAS, *extra)
     }
     conflict = c["surname_2_conflict"].fill_null(False)
     columns["surname_2_conflict"] = conflict.to_numpy(zero_copy_only=False).astype(bool)
@@ -197,6 +209,19 @@ def _first_per_group(
     return first
 
 
+@dataclass(frozen=True)
+class _Decided:
+    """Per asked row: the decision, and positions into the candidate columns (-1: none)."""
+
+    decision: npt.NDArray[Any]
+    sub_reason: npt.NDArray[Any]
+    top_at: npt.NDArray[np.intp]
+    runner_at: npt.NDArray[np.intp]
+    chosen: npt.NDArray[np.intp]
+    n_qualifying: npt.NDArray[np.int64]
+    probability: npt.NDArray[np.float64]  # per candidate
+
+
 def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -> pa.Table:
     """Return one row per request_row in `request_rows` (DECISION_COLUMNS).
 
@@ -206,6 +231,28 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     if candidates.num_rows == 0:
         return _no_candidates(rows)
     c = _columns(candidates)
+    d = _decide_columns(c, rows, rules)
+    unseen = c["gamma_dob"] < DOB_LEVELS["transposed"]
+    confidence = d.probability * np.where(unseen, 1.0 - namesake_rate(candidates, rules), 1.0)
+    return pa.table(
+        {
+            "request_row": rows,
+            "decision": d.decision,
+            "sub_reason": d.sub_reason,
+            "tin": _take(c["tin"], d.chosen),
+            "match_probability": _take(d.probability, d.chosen),
+            "confidence": _take(confidence, d.chosen),
+            "match_weight": _take(c["match_weight"], d.top_at),
+            "runner_up_tin": _take(c["tin"], d.runner_at),
+            "runner_up_weight": _take(c["match_weight"], d.runner_at),
+            "qualifying": d.n_qualifying,
+            "address_tax_year": _take(c["address_tax_year"], d.chosen),
+        }
+    ).cast(DECISION_SCHEMA)
+
+
+def _decide_columns(c: Columns, rows: npt.NDArray[np.int64], rules: DecisionRules) -> _Decided:
+    """The rules on candidate columns grouped by request (as `_columns` orders them)."""
     request_row = c["request_row"]
     is_start = np.ones(len(request_row), dtype=bool)
     is_start[1:] = request_row[1:] != request_row[:-1]
@@ -214,8 +261,6 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     groups = len(starts)
 
     probability = confidence_scores(c, starts, rules)
-    unseen = c["gamma_dob"] < DOB_LEVELS["transposed"]
-    confidence = probability * np.where(unseen, 1.0 - namesake_rate(c), 1.0)
     qualifying = qualifies(c)
     # A namesake whose details conflict still makes the answer "insufficient", not "none".
     plausible = name_plausible(c)
@@ -262,21 +307,7 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     decision[several] = Decision.AMBIGUOUS.value
     sub_reason[several] = "several_qualifying"
     chosen = np.where(decision == Decision.MATCH.value, top_at, -1)
-    return pa.table(
-        {
-            "request_row": rows,
-            "decision": decision,
-            "sub_reason": sub_reason,
-            "tin": _take(c["tin"], chosen),
-            "match_probability": _take(probability, chosen),
-            "confidence": _take(confidence, chosen),
-            "match_weight": _take(c["match_weight"], top_at),
-            "runner_up_tin": _take(c["tin"], runner_at),
-            "runner_up_weight": _take(c["match_weight"], runner_at),
-            "qualifying": n_qualifying,
-            "address_tax_year": _take(c["address_tax_year"], chosen),
-        }
-    ).cast(DECISION_SCHEMA)
+    return _Decided(decision, sub_reason, top_at, runner_at, chosen, n_qualifying, probability)
 
 
 def _no_candidates(rows: npt.NDArray[np.int64]) -> pa.Table:
