@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -72,7 +73,20 @@ Columns = dict[str, npt.NDArray[Any]]  # candidates as NumPy arrays, one per col
 
 
 def _in(values: npt.NDArray[Any], levels: frozenset[int]) -> npt.NDArray[np.bool_]:
-    return np.isin(values, list(levels))
+    """Which gamma values are among `levels`: a table lookup, as np.isin costs ~30 us per
+    call on a lookup's few candidates and decide makes a few dozen such calls."""
+    member: npt.NDArray[np.bool_] = _level_table(levels)[values - NULL_LEVEL]
+    return member
+
+
+_GAMMA_VALUES = 64  # gamma values run from NULL_LEVEL (-1) to a comparison's top level
+
+
+@lru_cache(maxsize=64)
+def _level_table(levels: frozenset[int]) -> npt.NDArray[np.bool_]:
+    table = np.zeros(_GAMMA_VALUES, dtype=bool)
+    table[[level - NULL_LEVEL for level in levels]] = True
+    return table
 
 
 def surname_agrees(c: Columns) -> npt.NDArray[np.bool_]:
@@ -125,7 +139,7 @@ def qualifies(c: Columns) -> npt.NDArray[np.bool_]:
     return names_agree(c) & _in(c["gamma_address"], ADDRESS_CORROBORATES)
 
 
-def namesake_rate(candidates: pa.Table, rules: DecisionRules) -> float:
+def namesake_rate(c: Columns, rules: DecisionRules) -> float:
     """How often a disclosure made without a date of birth goes to someone else, in this batch.
 
     Measured where it can be seen: the requests that give a date of birth are decided again
@@ -135,24 +149,18 @@ def namesake_rate(candidates: pa.Table, rules: DecisionRules) -> float:
     Requests without a date of birth carry the same risk unseen; it is added to their
     disclosures.
     """
-    dob = candidates["gamma_dob"]
-    with_dob = pc.unique(candidates["request_row"].filter(pc.greater_equal(dob, 0)))
     seen = conflicts = 0
+    with_dob = np.unique(c["request_row"][c["gamma_dob"] >= 0])
     if len(with_dob):
-        asked = candidates.filter(pc.is_in(candidates["request_row"], value_set=with_dob))
-        weight = asked["match_weight"]
-        if "mw_dob" in asked.column_names:
-            weight = pc.subtract(weight, asked["mw_dob"].fill_null(0.0))
-        blind = (
-            asked.drop_columns(["gamma_dob", "match_weight"])
-            .append_column("match_weight", weight)
-            .append_column("gamma_dob", pa.array(np.full(asked.num_rows, NULL_LEVEL)))
-            .append_column("dob_on_file", asked["gamma_dob"])
-        )
-        c = _columns(blind, extra=("dob_on_file",))
-        would = _decide_columns(c, with_dob.to_numpy(), rules)
-        chosen = would.chosen[would.chosen >= 0]
-        dates = c["dob_on_file"][chosen]
+        keep = np.flatnonzero(np.isin(c["request_row"], with_dob))
+        weight = c["match_weight"][keep] - c["mw_dob"][keep]
+        # Stable: equal weights keep their order (by TIN), so the rate is reproducible.
+        order = keep[np.lexsort((-weight, c["request_row"][keep]))]
+        blind = {name: values[order] for name, values in c.items()}
+        blind["match_weight"] = c["match_weight"][order] - c["mw_dob"][order]
+        blind["gamma_dob"] = np.full(len(order), NULL_LEVEL)
+        would = _decide_columns(blind, with_dob, rules)
+        dates = c["gamma_dob"][order][would.chosen[would.chosen >= 0]]
         seen = int((dates >= 0).sum())
         # Only dates in another year and more than one keystroke apart: a father and son,
         # not a mistyped day, which the same person's records show often enough to swamp it.
@@ -182,7 +190,7 @@ def confidence_scores(
     return probability
 
 
-def _columns(candidates: pa.Table, extra: tuple[str, ...] = ()) -> Columns:
+def _columns(candidates: pa.Table) -> Columns:
     """The candidates by request, then weight (best first), then TIN: ranks are stable."""
     order = pc.sort_indices(
         candidates,
@@ -191,8 +199,14 @@ def _columns(candidates: pa.Table, extra: tuple[str, ...] = ()) -> Columns:
     c = candidates.take(order)
     columns = {
         name: c[name].to_numpy(zero_copy_only=False)
-        for name in ("request_row", "tin", "match_weight", "address_tax_year", *_GAMMAS, *extra)
+        for name in ("request_row", "tin", "match_weight", "address_tax_year", *_GAMMAS)
     }
+    # The DOB's weight, to decide a request again as if it gave none (namesake_rate).
+    columns["mw_dob"] = (
+        c["mw_dob"].fill_null(0.0).to_numpy(zero_copy_only=False).astype(float)
+        if "mw_dob" in c.column_names
+        else np.zeros(c.num_rows)
+    )
     conflict = c["surname_2_conflict"].fill_null(False)
     columns["surname_2_conflict"] = conflict.to_numpy(zero_copy_only=False).astype(bool)
     return columns
@@ -233,7 +247,7 @@ def decide(candidates: pa.Table, request_rows: pa.Array, rules: DecisionRules) -
     c = _columns(candidates)
     d = _decide_columns(c, rows, rules)
     unseen = c["gamma_dob"] < DOB_LEVELS["transposed"]
-    confidence = d.probability * np.where(unseen, 1.0 - namesake_rate(candidates, rules), 1.0)
+    confidence = d.probability * np.where(unseen, 1.0 - namesake_rate(c, rules), 1.0)
     return pa.table(
         {
             "request_row": rows,
