@@ -76,6 +76,16 @@ def smooth_levels(settings_json: dict[str, Any], *, m_floor: float, u_floor: flo
                 level[key] /= total
 
 
+def sampled_taxpayers_sql(master_parquet: Path, taxpayers: int, seed: int) -> str:
+    """The TINs training learns from: the first `taxpayers` by a seeded hash, the same on every
+    run (a reservoir sample is repeatable only on one thread: two trainings on one 1M-person
+    master file gave recall 0.9446 and 0.9400; with the hash, m and u agree to 1e-13)."""
+    return (
+        f"SELECT DISTINCT tin FROM read_parquet('{master_parquet.as_posix()}') "
+        f"ORDER BY hash(tin, {int(seed)}), tin LIMIT {int(taxpayers)}"
+    )
+
+
 def train_model(
     *,
     con: duckdb.DuckDBPyConnection,
@@ -90,10 +100,7 @@ def train_model(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE cv_train_master AS
-        WITH taxpayers AS (
-            SELECT tin FROM (SELECT DISTINCT tin FROM read_parquet('{master_parquet.as_posix()}'))
-            USING SAMPLE reservoir({int(sample_taxpayers)} ROWS) REPEATABLE ({int(seed)})
-        )
+        WITH taxpayers AS ({sampled_taxpayers_sql(master_parquet, sample_taxpayers, seed)})
         SELECT m.*, row_number() OVER (
                    PARTITION BY m.tin
                    ORDER BY m.source IN ({SELF_FILED}) DESC, m.tax_year DESC,
