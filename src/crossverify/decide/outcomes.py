@@ -155,9 +155,10 @@ def namesake_rate(c: Columns, rules: DecisionRules) -> float:
         keep = np.flatnonzero(np.isin(c["request_row"], with_dob))
         weight = c["match_weight"][keep] - c["mw_dob"][keep]
         # Stable: equal weights keep their order (by TIN), so the rate is reproducible.
-        order = keep[np.lexsort((-weight, c["request_row"][keep]))]
+        by_weight = np.lexsort((-weight, c["request_row"][keep]))
+        order = keep[by_weight]
         blind = {name: values[order] for name, values in c.items()}
-        blind["match_weight"] = c["match_weight"][order] - c["mw_dob"][order]
+        blind["match_weight"] = weight[by_weight]
         blind["gamma_dob"] = np.full(len(order), NULL_LEVEL)
         would = _decide_columns(blind, with_dob, rules)
         dates = c["gamma_dob"][order][would.chosen[would.chosen >= 0]]
