@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -189,19 +190,21 @@ def _screen(parsed: Parsed, max_field_chars: int, *, may_hold_nul: bool, marked:
     problems: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     nothing = np.zeros(n, dtype=bool)
     columns = parsed.columns
-    nuls = _each_column(columns, lambda c: pc.match_substring(c, "\x00")) if may_hold_nul else []
-    bads = _each_column(columns, lambda c: pc.match_substring(c, REPLACEMENT)) if marked else []
     joined = _joined(columns)
+    has_nul = partial(pc.match_substring, pattern="\x00")
+    has_bad = partial(pc.match_substring, pattern=REPLACEMENT)
+    nuls = _each_column(columns, joined, has_nul) if may_hold_nul else []
+    bads = _each_column(columns, joined, has_bad) if marked else []
     # Bytes bound characters from above: most files need no character count.
     maybe_long = n > 0 and (
         joined is None or (pc.max(pc.binary_length(joined)).as_py() or 0) > max_field_chars
     )
     for number, column in enumerate(columns):
-        nul = _to_bool(nuls[number]) if may_hold_nul else nothing
-        bad = _to_bool(bads[number]) if marked else nothing
+        nul = to_mask(nuls[number]) if may_hold_nul else nothing
+        bad = to_mask(bads[number]) if marked else nothing
         long = nothing
         if maybe_long and (pc.max(pc.binary_length(column)).as_py() or 0) > max_field_chars:
-            long = _to_bool(pc.greater(pc.utf8_length(column), max_field_chars))
+            long = to_mask(pc.greater(pc.utf8_length(column), max_field_chars))
         problems.append((nul, bad, long))
         flagged |= nul | bad | long
     if not flagged.any():
@@ -225,7 +228,8 @@ def _labels(names: list[str]) -> list[str]:
     return [f"field {n}" if n else f"column {i + 1}" for i, n in enumerate(names)]
 
 
-def _to_bool(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def to_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean result as numpy; null (from a null input) counts as False."""
     filled = pc.fill_null(values, False) if values.null_count else values
     return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -251,10 +255,10 @@ def _joined(columns: Sequence[pa.Array]) -> pa.Array | None:
 
 
 def _each_column(
-    columns: Sequence[pa.Array], kernel: Callable[[pa.Array], pa.Array]
+    columns: Sequence[pa.Array], joined: pa.Array | None, kernel: Callable[[pa.Array], pa.Array]
 ) -> list[pa.Array]:
-    """An elementwise `kernel` of each column, in one call when `_joined` joins them."""
-    joined = _joined(columns)
+    """An elementwise `kernel` of each column, in one call on `joined` (`_joined(columns)`)
+    when there is one."""
     if joined is None:
         return [kernel(c) for c in columns]
     done = kernel(joined)
@@ -279,9 +283,8 @@ def to_result(
     by_name = {name: col for name, col in zip(parsed.names, parsed.columns, strict=True) if name}
     arrays: list[pa.Array] = [pa.array(parsed.numbers, pa.int64())]
     present = [c for c in REQUEST_COLUMNS if c in by_name]
-    cleaned = dict(
-        zip(present, _each_column([by_name[c] for c in present], _clean_text), strict=True)
-    )
+    texts = [by_name[c] for c in present]
+    cleaned = dict(zip(present, _each_column(texts, _joined(texts), _clean_text), strict=True))
     for column in REQUEST_COLUMNS:
         values = cleaned.get(column)
         arrays.append(values if values is not None else pa.nulls(n, pa.string()))

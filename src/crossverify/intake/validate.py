@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crossverify.intake.rows import to_mask
 from crossverify.policy import Policy
 from crossverify.standardize.addresses import parse_address
 from crossverify.types import RejectCode
@@ -92,7 +93,7 @@ class _Placeholder:
 
     def found(self, values: pa.Array) -> np.ndarray:
         squeezed = pc.utf8_lower(pc.replace_substring_regex(values, self.gap, ""))
-        return _mask(pc.is_in(squeezed, self.words))
+        return to_mask(pc.is_in(squeezed, self.words))
 
 
 _NAME_PLACEHOLDER = _Placeholder.of(PLACEHOLDER_NAMES, r"[\s.]", empty_too=False)
@@ -212,7 +213,7 @@ def later_duplicates(row_numbers: np.ndarray, request_ids: pa.Array) -> np.ndarr
     # A stable sort keeps equal ids in row order: every one after the first is a repeat.
     order = pc.sort_indices(ids)  # nulls last
     ordered = pc.take(ids, order)
-    repeat = _mask(pc.equal(ordered.slice(1), ordered.slice(0, n - 1)))
+    repeat = to_mask(pc.equal(ordered.slice(1), ordered.slice(0, n - 1)))
     positions = np.asarray(order.to_numpy())[1:][repeat]
     duplicate[by_row[positions]] = True
     return duplicate
@@ -244,7 +245,7 @@ class _Column:
             values = encoded.dictionary
             index = np.asarray(pc.fill_null(encoded.indices, len(values)).to_numpy())
             return cls(values, index.astype(np.int64), index == len(values))
-        return cls(column, np.arange(n, dtype=np.int64), _mask(pc.is_null(column)))
+        return cls(column, np.arange(n, dtype=np.int64), to_mask(pc.is_null(column)))
 
     def rows(self, on_values: np.ndarray) -> np.ndarray:
         """Spread a mask over `values` to the rows; null rows get False."""
@@ -254,7 +255,7 @@ class _Column:
     def matches(self, pattern: str, where: np.ndarray | None = None) -> np.ndarray:
         """Per value (not yet per row): the pattern is found in it; only tried `where` given."""
         return self._per_value(
-            lambda values: _mask(pc.match_substring_regex(values, pattern)), where
+            lambda values: to_mask(pc.match_substring_regex(values, pattern)), where
         )
 
     def _per_value(
@@ -327,10 +328,10 @@ def _address_conditions(rows: pa.Table) -> Conditions:
     city = _Column.of(rows, "city")
     city_ok = city.rows(city.has_letters(r"\pL\pL") & ~city.is_placeholder(_TEXT_PLACEHOLDER))
     state = _Column.of(rows, "state")
-    state_ok = state.rows(_mask(pc.is_in(pc.utf8_upper(state.values), _string_set(US_STATES))))
+    state_ok = state.rows(to_mask(pc.is_in(pc.utf8_upper(state.values), _string_set(US_STATES))))
     zip_code = _Column.of(rows, "zip")
     zip_ok = zip_code.rows(
-        zip_code.matches(_ZIP) & ~_mask(pc.starts_with(zip_code.values, "00000"))
+        zip_code.matches(_ZIP) & ~to_mask(pc.starts_with(zip_code.values, "00000"))
     )
     return [
         (street.missing, "street is missing"),
@@ -358,14 +359,14 @@ def _order_conditions(rows: pa.Table) -> Conditions:
 
 
 def _statute_missing(rows: pa.Table) -> Conditions:
-    return [(_mask(pc.is_null(_text(rows, "criminal_statute"))), "criminal_statute is missing")]
+    return [(to_mask(pc.is_null(_text(rows, "criminal_statute"))), "criminal_statute is missing")]
 
 
 def _statute_not_permitted(rows: pa.Table, policy: Policy) -> Conditions:
     statute = _text(rows, "criminal_statute")
     distinct = [s for s in pc.unique(statute).to_pylist() if s is not None]
     allowed = pa.array([s for s in distinct if policy.statute_permitted(s)], pa.string())
-    refused = _mask(pc.is_valid(statute)) & ~_mask(pc.is_in(statute, allowed))
+    refused = to_mask(pc.is_valid(statute)) & ~to_mask(pc.is_in(statute, allowed))
     return [(refused, "criminal_statute is not a permitted criminal statute")]
 
 
@@ -411,7 +412,7 @@ def _id_conditions(ids: pa.Array, numbers: np.ndarray, malformed: pa.Table | Non
     else:
         duplicate = later_duplicates(numbers, ids)
     return [
-        (_mask(pc.is_null(ids)), "request_id is missing"),
+        (to_mask(pc.is_null(ids)), "request_id is missing"),
         (duplicate, "request_id was already used by an earlier row"),
     ]
 
@@ -511,12 +512,6 @@ def _string_set(values: frozenset[str]) -> pa.Array:
     return pa.array(sorted(values), pa.string())
 
 
-def _mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A boolean result as numpy; null (from a null input) counts as False."""
-    filled = pc.fill_null(values, False) if values.null_count else values
-    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
-
-
 def _spread(column: _Column, on_values: np.ndarray) -> np.ndarray:
     """Per-value numbers or flags spread to the rows (0 or False for a null)."""
     spread: np.ndarray = np.append(on_values, np.zeros(1, dtype=on_values.dtype))[column.index]
@@ -530,7 +525,7 @@ def _ymd(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     matched = np.zeros(n, dtype=bool)
     for pattern in (_ISO_DATE, _US_DATE):
         found = pc.extract_regex(values, pattern)
-        hit = _mask(pc.is_valid(found)) & ~matched
+        hit = to_mask(pc.is_valid(found)) & ~matched
         if not hit.any():
             continue  # e.g. no US dates: their fields need not be read (a lookup's one row)
         for key, target in (("y", year), ("m", month), ("d", day)):
@@ -546,7 +541,7 @@ def _ymd(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
 
 def _year(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Per value: a tax year from '2023' or a full date such as '2023-01-01'; whether valid."""
-    plain = _mask(pc.match_substring_regex(values, r"^\d{4}$"))
+    plain = to_mask(pc.match_substring_regex(values, r"^\d{4}$"))
     digits = pc.fill_null(pc.if_else(pa.array(plain), values, pa.scalar("0")), "0")
     year = np.array(pc.cast(digits, pa.int64()).to_numpy())
     date_ok, date_year, _, _ = _ymd(values)

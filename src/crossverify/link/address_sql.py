@@ -23,12 +23,13 @@ def table_alias(alias: str) -> Ref:
     return lambda column: f"{alias}.{column}"
 
 
+def same_city(a: Ref, b: Ref) -> str:
+    return f"{a('city_std')} = {b('city_std')} AND {a('state_std')} = {b('state_std')}"
+
+
 def same_place(a: Ref, b: Ref) -> str:
     """Same ZIP, or same city and state (a ZIP typo or a ZIP-less request still agrees)."""
-    return (
-        f"({a('zip5')} = {b('zip5')} OR ({a('city_std')} = {b('city_std')} AND "
-        f"{a('state_std')} = {b('state_std')}))"
-    )
+    return f"({a('zip5')} = {b('zip5')} OR ({same_city(a, b)}))"
 
 
 def same_urbanization(a: Ref, b: Ref) -> str:
@@ -56,10 +57,8 @@ def same_street(a: Ref, b: Ref) -> str:
 def same_box(a: Ref, b: Ref) -> str:
     """The same PO box in the same ZIP (in the same city when one side has no ZIP: a city's
     post offices number their boxes apart by ZIP), or the same rural route box and place."""
-    po_place = (
-        f"({a('zip5')} = {b('zip5')} OR (({a('zip5')} IS NULL OR {b('zip5')} IS NULL) AND "
-        f"{a('city_std')} = {b('city_std')} AND {a('state_std')} = {b('state_std')}))"
-    )
+    zipless = f"({a('zip5')} IS NULL OR {b('zip5')} IS NULL)"
+    po_place = f"({a('zip5')} = {b('zip5')} OR ({zipless} AND {same_city(a, b)}))"
     return (
         f"({a('addr_po_box')} = {b('addr_po_box')} AND {po_place}) OR "
         f"({a('addr_rural_route')} = {b('addr_rural_route')} AND {same_place(a, b)})"
