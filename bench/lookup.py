@@ -1,22 +1,28 @@
 """On-demand lookup latency: `POST /v1/lookups` against a loaded master file and model.
 
-Measured in-process through the FastAPI TestClient: the request goes through the whole app
-(token check, role check, validation, `LookupEngine`, ledger accounting, JSON response) but
-no socket. One warm-up call first (it opens the DuckDB connection); then `singles` calls of
-one record and `batches` calls of `batch_size` records, each timed on its own.
+Measured as a requesting agency's system sees it: `crossverify serve` (uvicorn) runs in its
+own process and the calls go over a keep-alive HTTP connection on 127.0.0.1, through the
+whole app (token check, role check, validation, `LookupEngine`, ledger accounting, JSON
+response). One warm-up call first (it opens the DuckDB connection and the master index);
+then `singles` calls of one record and `batches` calls of `batch_size` records, each timed
+on its own by the client.
 """
 
 from __future__ import annotations
 
 import csv
-import logging
+import os
+import socket
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 AGENCY = "U.S. Immigration and Customs Enforcement"
 TARGETS_MS = {"single_p50": 20.0, "single_p99": 100.0}
+READY_TIMEOUT_S = 60.0
 
 
 def _percentiles(ms: list[float]) -> dict[str, float]:
@@ -36,28 +42,19 @@ def _percentiles(ms: list[float]) -> dict[str, float]:
     }
 
 
-def task(args: dict[str, Any]) -> dict[str, Any]:
-    """Time lookups; `data_dir` holds the master and model (`load`, `train` tasks)."""
-    from fastapi.testclient import TestClient
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
-    from crossverify.api import create_app
-    from crossverify.config import Settings
-    from crossverify.master.load import read_master_info
+
+def _token(database_url: str) -> str:
     from crossverify.store import repos
     from crossverify.store.engine import make_engine, migrate, session_factory
     from crossverify.store.tokens import new_token
 
-    logging.getLogger("splink").setLevel(logging.ERROR)
-    data_dir = Path(args["data_dir"])
-    singles, batches = int(args.get("singles", 1000)), int(args.get("batches", 1000))
-    batch_size = int(args.get("batch_size", 25))
-    settings = Settings(
-        data_dir=data_dir,
-        policy_file=Path(args["policy"]),
-        database_url=f"sqlite:///{data_dir / 'lookup-bench.db'}",
-    )
-    (data_dir / "lookup-bench.db").unlink(missing_ok=True)
-    engine = make_engine(settings.store_url)
+    engine = make_engine(database_url)
     migrate(engine)
     with session_factory(engine)() as session:
         user = repos.add_user(session=session, username="bench", role="requester", agency=AGENCY)
@@ -65,31 +62,83 @@ def task(args: dict[str, Any]) -> dict[str, Any]:
         token = new_token(session=session, user=user, label="bench")[1]
         session.commit()
     engine.dispose()
+    return token
+
+
+def _wait_ready(client: Any, server: subprocess.Popen[bytes]) -> None:
+    import httpx
+
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"crossverify serve exited with {server.returncode}")
+        try:
+            if client.get("/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"crossverify serve not ready after {READY_TIMEOUT_S:.0f} s")
+
+
+def task(args: dict[str, Any]) -> dict[str, Any]:
+    """Time lookups; `data_dir` holds the master and model (`load`, `train` tasks)."""
+    import httpx
+
+    from crossverify.master.load import read_master_info
+
+    data_dir = Path(args["data_dir"])
+    singles, batches = int(args.get("singles", 1000)), int(args.get("batches", 1000))
+    batch_size = int(args.get("batch_size", 25))
+    database = data_dir / "lookup-bench.db"
+    database.unlink(missing_ok=True)
+    database_url = f"sqlite:///{database}"
+    token = _token(database_url)
     with Path(args["requests"]).open(newline="", encoding="utf-8") as handle:
         records = [{k: (v or None) for k, v in row.items()} for row in csv.DictReader(handle)]
-    headers = {"Authorization": f"Bearer {token}"}
+    port = _free_port()
+    env = {
+        **os.environ,
+        "CROSSVERIFY_DATA_DIR": str(data_dir),
+        "CROSSVERIFY_POLICY_FILE": str(args["policy"]),
+        "CROSSVERIFY_DATABASE_URL": database_url,
+    }
+    command = [str(Path(sys.executable).parent / "crossverify"), "serve", "--port", str(port)]
     outcomes: dict[str, int] = {}
+    with (data_dir / "lookup-serve.log").open("wb") as log:
+        server = subprocess.Popen(
+            [*command, "--no-worker"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            with httpx.Client(
+                base_url=f"http://127.0.0.1:{port}",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=60.0,
+            ) as client:
+                _wait_ready(client, server)
 
-    def call(chunk: list[dict[str, Any]]) -> float:
-        started = time.perf_counter()
-        response = client.post("/v1/lookups", headers=headers, json={"records": chunk})
-        elapsed = (time.perf_counter() - started) * 1000
-        response.raise_for_status()
-        for o in response.json()["outcomes"]:
-            outcomes[o["outcome"]] = outcomes.get(o["outcome"], 0) + 1
-        return elapsed
+                def call(chunk: list[dict[str, Any]]) -> float:
+                    started = time.perf_counter()
+                    response = client.post("/v1/lookups", json={"records": chunk})
+                    elapsed = (time.perf_counter() - started) * 1000
+                    response.raise_for_status()
+                    for o in response.json()["outcomes"]:
+                        outcomes[o["outcome"]] = outcomes.get(o["outcome"], 0) + 1
+                    return elapsed
 
-    with TestClient(create_app(settings, run_worker=False)) as client:
-        warm_up_ms = call(records[:1])
-        single_ms = [call([records[(1 + i) % len(records)]]) for i in range(singles)]
-        batch_ms = [
-            call([records[(i * batch_size + j) % len(records)] for j in range(batch_size)])
-            for i in range(batches)
-        ]
-    info = read_master_info(settings.master_dir)
+                warm_up_ms = call(records[:1])
+                single_ms = [call([records[(1 + i) % len(records)]]) for i in range(singles)]
+                batch_ms = [
+                    call([records[(i * batch_size + j) % len(records)] for j in range(batch_size)])
+                    for i in range(batches)
+                ]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    info = read_master_info(data_dir / "master")
     single = _percentiles(single_ms)
     return {
-        "how": "in-process, FastAPI TestClient (no socket)",
+        "how": "crossverify serve (uvicorn) in its own process; httpx keep-alive over 127.0.0.1",
         "persons": args.get("persons"),
         "master_rows": info.rows_loaded,
         "taxpayers": info.taxpayers,

@@ -742,9 +742,10 @@ def _lookup(entry: dict[str, Any] | None) -> list[str]:
         "## Lookup latency",
         "",
         "`POST /v1/lookups` against a 1,000,000-person synthetic master (`bench/lookup.py`), "
-        "measured in-process through the FastAPI TestClient (token and role checks, "
-        "validation, `LookupEngine`, ledger accounting; no socket). Targets: single-record "
-        "p50 < 20 ms and p99 < 100 ms.",
+        "timed by an HTTP client (httpx, one keep-alive connection over 127.0.0.1) against "
+        "`crossverify serve` in its own process: uvicorn, token and role checks, "
+        "validation, `LookupEngine`, ledger accounting, the JSON response. Targets: "
+        "single-record p50 < 20 ms and p99 < 100 ms.",
         "",
     ]
     if not entry:

@@ -240,7 +240,11 @@ def _spread(
     kind: pa.DataType,
 ) -> pa.Array:
     """Apply ``get`` to each distinct value and give every row its value's result."""
-    return pa.array(list(map(get, values)), type=kind).take(indices)
+    results = pa.array(list(map(get, values)), type=kind)
+    if len(results) == len(indices):
+        # Every row distinct: the dictionary is in row order, so the take would copy it.
+        return results
+    return results.take(indices)
 
 
 def _standardize_dob(column: pa.ChunkedArray) -> pa.Array:
