@@ -524,6 +524,8 @@ def _ymd(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     year, month, day = (np.zeros(n, dtype=np.int64) for _ in range(3))
     matched = np.zeros(n, dtype=bool)
     for pattern in (_ISO_DATE, _US_DATE):
+        if matched.all():
+            break  # e.g. every value an ISO date: the US pattern need not run
         found = pc.extract_regex(values, pattern)
         hit = to_mask(pc.is_valid(found)) & ~matched
         if not hit.any():
@@ -544,6 +546,8 @@ def _year(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     plain = to_mask(pc.match_substring_regex(values, r"^\d{4}$"))
     digits = pc.fill_null(pc.if_else(pa.array(plain), values, pa.scalar("0")), "0")
     year = np.array(pc.cast(digits, pa.int64()).to_numpy())
+    if plain.all():
+        return year, plain  # the common case: no value is a full date
     date_ok, date_year, _, _ = _ymd(values)
     return np.where(plain, year, date_year), plain | date_ok
 
