@@ -134,7 +134,11 @@ def task(args: dict[str, Any]) -> dict[str, Any]:
                 ]
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
     info = read_master_info(data_dir / "master")
     single = _percentiles(single_ms)
     return {
