@@ -18,7 +18,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
 
 AGENCY = "U.S. Immigration and Customs Enforcement"
 TARGETS_MS = {"single_p50": 20.0, "single_p99": 100.0}
@@ -65,7 +68,7 @@ def _token(database_url: str) -> str:
     return token
 
 
-def _wait_ready(client: Any, server: subprocess.Popen[bytes]) -> None:
+def _wait_ready(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
     import httpx
 
     deadline = time.monotonic() + READY_TIMEOUT_S
@@ -85,6 +88,7 @@ def task(args: dict[str, Any]) -> dict[str, Any]:
     """Time lookups; `data_dir` holds the master and model (`load`, `train` tasks)."""
     import httpx
 
+    from crossverify.config import Settings
     from crossverify.master.load import read_master_info
 
     data_dir = Path(args["data_dir"])
@@ -92,23 +96,29 @@ def task(args: dict[str, Any]) -> dict[str, Any]:
     batch_size = int(args.get("batch_size", 25))
     database = data_dir / "lookup-bench.db"
     database.unlink(missing_ok=True)
-    database_url = f"sqlite:///{database}"
-    token = _token(database_url)
+    settings = Settings(
+        data_dir=data_dir, policy_file=Path(args["policy"]), database_url=f"sqlite:///{database}"
+    )
+    token = _token(settings.store_url)
     with Path(args["requests"]).open(newline="", encoding="utf-8") as handle:
         records = [{k: (v or None) for k, v in row.items()} for row in csv.DictReader(handle)]
     port = _free_port()
     env = {
         **os.environ,
-        "CROSSVERIFY_DATA_DIR": str(data_dir),
-        "CROSSVERIFY_POLICY_FILE": str(args["policy"]),
-        "CROSSVERIFY_DATABASE_URL": database_url,
+        "CROSSVERIFY_DATA_DIR": str(settings.data_dir),
+        "CROSSVERIFY_POLICY_FILE": str(settings.policy_file),
+        "CROSSVERIFY_DATABASE_URL": settings.database_url,
     }
-    command = [str(Path(sys.executable).parent / "crossverify"), "serve", "--port", str(port)]
+    command = [
+        str(Path(sys.executable).parent / "crossverify"),
+        "serve",
+        "--port",
+        str(port),
+        "--no-worker",
+    ]
     outcomes: dict[str, int] = {}
     with (data_dir / "lookup-serve.log").open("wb") as log:
-        server = subprocess.Popen(
-            [*command, "--no-worker"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             with httpx.Client(
                 base_url=f"http://127.0.0.1:{port}",
@@ -139,7 +149,7 @@ def task(args: dict[str, Any]) -> dict[str, Any]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-    info = read_master_info(data_dir / "master")
+    info = read_master_info(settings.master_dir)
     single = _percentiles(single_ms)
     return {
         "how": "crossverify serve (uvicorn) in its own process; httpx keep-alive over 127.0.0.1",
