@@ -12,9 +12,14 @@ from crossverify.standardize.names import parse_given
 LEVEL_NAMES = {number: name for name, number in model.GIVEN_LEVELS.items()}
 
 
+def _comparison_levels() -> list[dict[str, object]]:
+    comparison = model._given_name().get_comparison(model.SQL_DIALECT).as_dict()
+    levels: list[dict[str, object]] = comparison["comparison_levels"]
+    return levels
+
+
 def _level(a: str, b: str) -> str:
-    levels = model._given_name().get_comparison(model.SQL_DIALECT).as_dict()["comparison_levels"]
-    cases = [lvl for lvl in levels if lvl["sql_condition"] != "ELSE"]
+    cases = [lvl for lvl in _comparison_levels() if lvl["sql_condition"] != "ELSE"]
     numbers = [-1, *range(len(cases) - 1, 0, -1)]  # null first, then highest level down
     when = " ".join(
         f"WHEN {lvl['sql_condition']} THEN {n}" for lvl, n in zip(cases, numbers, strict=True)
@@ -60,5 +65,4 @@ def test_given_name_level(a: str, b: str, level: str) -> None:
 
 
 def test_every_level_is_named() -> None:
-    levels = model._given_name().get_comparison(model.SQL_DIALECT).as_dict()["comparison_levels"]
-    assert len(levels) == len(model.GIVEN_LEVELS) + 1  # + the null level
+    assert len(_comparison_levels()) == len(model.GIVEN_LEVELS) + 1  # + the null level
