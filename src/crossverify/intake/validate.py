@@ -10,6 +10,7 @@ goes back to the requester and into logs.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,6 +74,8 @@ _STATE_CODES = (
 US_STATES = frozenset(_STATE_CODES.split())
 """USPS codes of the states, DC, the territories, freely associated states and military posts."""
 
+_STATE_CODES_ARRAY = pa.array(sorted(US_STATES), pa.string())
+
 OLDEST_ORDER_YEAR = 1900  # an earlier "order date" is a placeholder such as 0001-01-01
 
 
@@ -91,9 +94,8 @@ class _Placeholder:
         squeezed = {re.sub(gap, "", w).lower() for w in words}
         return cls(pa.array(sorted(squeezed | ({""} if empty_too else set()))), gap)
 
-    def found(self, values: pa.Array) -> np.ndarray:
-        squeezed = pc.utf8_lower(pc.replace_substring_regex(values, self.gap, ""))
-        return to_mask(pc.is_in(squeezed, self.words))
+    def found(self, values: _Values) -> np.ndarray:
+        return values.squeezed_in(self.gap, self.words)
 
 
 _NAME_PLACEHOLDER = _Placeholder.of(PLACEHOLDER_NAMES, r"[\s.]", empty_too=False)
@@ -176,20 +178,25 @@ def validate_requests(
             f"from {OLDEST_ORDER_YEAR} and not after {today.isoformat()}, e.g. 2020-05-01.",
         ),
     ]
-    reasons, details, failed = _explain(checks, rows.num_rows)
-    index = pa.array(np.flatnonzero(failed), pa.int64())
-    rejected_numbers = pc.take(pa.array(numbers, pa.int64()), index)
-    row_labels = pc.binary_join_element_wise("row:", pc.cast(rejected_numbers, pa.string()), "")
-    rejected = pa.Table.from_arrays(
-        [rejected_numbers, pc.coalesce(pc.take(ids, index), row_labels), reasons, details],
-        schema=REJECTED_SCHEMA,
-    )
-    accepted = rows.filter(pa.array(~failed))
-    given = pc.is_valid(_text(accepted, "tin"))
-    tin = tin_digits(_text(accepted, "tin"))
-    if "tin" in accepted.column_names:
-        accepted = accepted.set_column(accepted.column_names.index("tin"), "tin", tin)
-    dropped = pc.sum(pc.and_(given, pc.is_null(tin))).as_py() or 0
+    failed, reasons, details = _explain(checks, rows.num_rows)
+    rejected = REJECTED_SCHEMA.empty_table()
+    accepted = rows
+    if failed.any():  # not so for most lookups: the kernels below need not run
+        index = pa.array(np.flatnonzero(failed), pa.int64())
+        rejected_numbers = pc.take(pa.array(numbers, pa.int64()), index)
+        row_labels = pc.binary_join_element_wise("row:", pc.cast(rejected_numbers, pa.string()), "")
+        rejected = pa.Table.from_arrays(
+            [rejected_numbers, pc.coalesce(pc.take(ids, index), row_labels), reasons, details],
+            schema=REJECTED_SCHEMA,
+        )
+        accepted = rows.filter(pa.array(~failed))
+    at = accepted.schema.get_field_index("tin")
+    given = _text(accepted, "tin")
+    if at < 0 or given.null_count == len(given):
+        return ValidationResult(accepted=accepted, rejected=rejected)
+    tin = tin_digits(given)
+    accepted = accepted.set_column(at, "tin", tin)
+    dropped = len(given) - given.null_count - (len(tin) - tin.null_count)
     return ValidationResult(accepted=accepted, rejected=rejected, tins_dropped=dropped)
 
 
@@ -221,6 +228,141 @@ def later_duplicates(row_numbers: np.ndarray, request_ids: pa.Array) -> np.ndarr
 
 # --- columns by distinct value -------------------------------------------------------------
 
+PYTHON_ROWS = 100
+"""Up to this many rows (a lookup's records), an all-ASCII column is tested in Python rather
+than with Arrow kernels: a kernel call costs 20-60 us however few the rows (most of a
+one-record lookup's validation), a Python regex well under a microsecond per value."""
+
+
+_ASCII_CLASSES = {"pL": "A-Za-z", "d": "0-9", "D": "^0-9", "s": "\\t\\n\\f\\r "}
+"""RE2's classes on ASCII text, as the contents of a Python character class."""
+
+
+@functools.cache
+def _ascii_regex(pattern: str) -> re.Pattern[str]:
+    """The RE2 pattern as a Python regex that agrees with it on ASCII text.
+
+    RE2's `\\d` and `\\s` are ASCII classes ([0-9], [\\t\\n\\f\\r ]: no vertical tab), its `$`
+    matches at the very end only (Python's `$` also before a final newline), and Python has
+    no `\\pL` (on ASCII text, [A-Za-z]). Any other escape or anchor is refused, so a pattern
+    added later cannot silently mean two things.
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            code = pattern[i + 1 : i + 3] if pattern[i + 1] == "p" else pattern[i + 1]
+            if code in _ASCII_CLASSES and not (in_class and code == "D"):
+                ascii_class = _ASCII_CLASSES[code]
+                out.append(ascii_class if in_class else f"[{ascii_class}]")
+            elif code == "x":  # \xHH: a byte, the same in both
+                code = pattern[i + 1 : i + 4]
+                out.append("\\" + code)
+            elif not code[0].isalnum():  # an escaped punctuation mark: the same in both
+                out.append("\\" + code)
+            else:
+                raise ValueError(f"no ASCII equivalent known for \\{code} in {pattern!r}")
+            i += 1 + len(code)
+            continue
+        if char in "[]":
+            in_class = char == "["
+        if char == "$" and not in_class:
+            if i != len(pattern) - 1:
+                raise ValueError(f"$ before the end of {pattern!r}")
+            char = "\\Z"
+        out.append(char)
+        i += 1
+    return re.compile("".join(out))
+
+
+@dataclass(frozen=True)
+class _Values:
+    """Values to test, as an Arrow array and, when few and all ASCII, as Python strings.
+
+    Each test has one meaning: the RE2 pattern Arrow runs, or that pattern as a Python regex
+    that agrees with it on ASCII text (`_ascii_regex`); a test of the texts gives per value
+    exactly what the kernel gives (null: False).
+    """
+
+    array: pa.Array
+    texts: list[str | None] | None
+
+    @classmethod
+    def of(cls, array: pa.Array) -> _Values:
+        if len(array) > PYTHON_ROWS:
+            return cls(array, None)
+        texts: list[str | None] = array.to_pylist()
+        return cls(array, texts if all(t is None or t.isascii() for t in texts) else None)
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def take(self, index: np.ndarray) -> _Values:
+        if self.texts is not None:
+            return _Values(self.array, [self.texts[i] for i in index.tolist()])
+        return _Values(pc.take(self.array, pa.array(index, pa.int64())), None)
+
+    def concat(self, other: _Values) -> _Values:
+        array = pa.concat_arrays([self.array, other.array])
+        if self.texts is not None and other.texts is not None:
+            return _Values(array, self.texts + other.texts)
+        return _Values(array, None)
+
+    def search(self, pattern: str) -> np.ndarray:
+        """Per value: the pattern is found in it."""
+        if self.texts is None:
+            return to_mask(pc.match_substring_regex(self.array, pattern))
+        found = _ascii_regex(pattern).search
+        return np.array([t is not None and found(t) is not None for t in self.texts], dtype=bool)
+
+    def squeezed_in(self, gap: str, words: pa.Array, *, upper: bool = False) -> np.ndarray:
+        """Per value: with the `gap` characters removed and case folded, one of `words`."""
+        if self.texts is None:
+            squeezed = pc.replace_substring_regex(self.array, gap, "") if gap else self.array
+            folded = pc.utf8_upper(squeezed) if upper else pc.utf8_lower(squeezed)
+            return to_mask(pc.is_in(folded, words))
+        allowed = frozenset(words.to_pylist())
+        remove = _ascii_regex(gap).sub if gap else None
+
+        def fold(text: str) -> str:
+            squeezed = remove("", text) if remove else text
+            return squeezed.upper() if upper else squeezed.lower()
+
+        return np.array([t is not None and fold(t) in allowed for t in self.texts], dtype=bool)
+
+    def fields(self, pattern: str, keys: tuple[str, ...]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Per value: whether the pattern is found, and its named digit groups as numbers (0
+        where it is not)."""
+        if self.texts is None:
+            found = pc.extract_regex(self.array, pattern)
+            hit = to_mask(pc.is_valid(found))
+            numbers = [
+                np.asarray(
+                    pc.fill_null(pc.cast(pc.struct_field(found, key), pa.int64()), 0).to_numpy(
+                        zero_copy_only=False
+                    )
+                )
+                if hit.any()
+                else np.zeros(len(hit), dtype=np.int64)
+                for key in keys
+            ]
+            return hit, numbers
+        match = _ascii_regex(pattern).search
+        groups = [None if t is None else match(t) for t in self.texts]
+        hit = np.array([g is not None for g in groups], dtype=bool)
+        numbers = [
+            np.array([int(g[key]) if g is not None else 0 for g in groups], dtype=np.int64)
+            for key in keys
+        ]
+        return hit, numbers
+
+    def each(self, test: Callable[[str | None], bool]) -> np.ndarray:
+        """Per value: a Python test (the address parser, the policy's statutes)."""
+        texts = self.array.to_pylist() if self.texts is None else self.texts
+        return np.array([test(t) for t in texts], dtype=bool)
+
 
 @dataclass(frozen=True)
 class _Column:
@@ -230,7 +372,7 @@ class _Column:
     rules run on those only; otherwise `values` is the column itself.
     """
 
-    values: pa.Array
+    values: _Values
     index: np.ndarray  # per row: position in `values`; len(values) for a null
     missing: np.ndarray  # per row: the value is null
 
@@ -244,8 +386,13 @@ class _Column:
             encoded = pc.dictionary_encode(column)
             values = encoded.dictionary
             index = np.asarray(pc.fill_null(encoded.indices, len(values)).to_numpy())
-            return cls(values, index.astype(np.int64), index == len(values))
-        return cls(column, np.arange(n, dtype=np.int64), to_mask(pc.is_null(column)))
+            return cls(_Values.of(values), index.astype(np.int64), index == len(values))
+        wrapped = _Values.of(column)
+        if wrapped.texts is not None:
+            missing = np.array([t is None for t in wrapped.texts], dtype=bool)
+        else:
+            missing = to_mask(pc.is_null(column))
+        return cls(wrapped, np.arange(n, dtype=np.int64), missing)
 
     def rows(self, on_values: np.ndarray) -> np.ndarray:
         """Spread a mask over `values` to the rows; null rows get False."""
@@ -254,19 +401,17 @@ class _Column:
 
     def matches(self, pattern: str, where: np.ndarray | None = None) -> np.ndarray:
         """Per value (not yet per row): the pattern is found in it; only tried `where` given."""
-        return self._per_value(
-            lambda values: to_mask(pc.match_substring_regex(values, pattern)), where
-        )
+        return self._per_value(lambda values: values.search(pattern), where)
 
     def _per_value(
-        self, test: Callable[[pa.Array], np.ndarray], where: np.ndarray | None
+        self, test: Callable[[_Values], np.ndarray], where: np.ndarray | None
     ) -> np.ndarray:
         if where is None:
             return test(self.values)
         found = np.zeros(len(self.values), dtype=bool)
         index = np.flatnonzero(where)
         if len(index):
-            found[index] = test(pc.take(self.values, pa.array(index, pa.int64())))
+            found[index] = test(self.values.take(index))
         return found
 
     def is_placeholder(
@@ -314,8 +459,7 @@ def _delivery_points(street: _Column) -> np.ndarray:
     """Per distinct street value: the Pub 28 parser finds a house number and street, a PO
     Box, a rural route or a Puerto Rico urbanization (the same parser the matcher uses, so
     intake accepts exactly the lines matching can read)."""
-    lines = street.values.to_pylist()
-    return np.array([parse_address(line).has_delivery_point for line in lines], dtype=bool)
+    return street.values.each(lambda line: parse_address(line).has_delivery_point)
 
 
 def _address_conditions(rows: pa.Table) -> Conditions:
@@ -328,11 +472,9 @@ def _address_conditions(rows: pa.Table) -> Conditions:
     city = _Column.of(rows, "city")
     city_ok = city.rows(city.has_letters(r"\pL\pL") & ~city.is_placeholder(_TEXT_PLACEHOLDER))
     state = _Column.of(rows, "state")
-    state_ok = state.rows(to_mask(pc.is_in(pc.utf8_upper(state.values), _string_set(US_STATES))))
+    state_ok = state.rows(state.values.squeezed_in("", _STATE_CODES_ARRAY, upper=True))
     zip_code = _Column.of(rows, "zip")
-    zip_ok = zip_code.rows(
-        zip_code.matches(_ZIP) & ~to_mask(pc.starts_with(zip_code.values, "00000"))
-    )
+    zip_ok = zip_code.rows(zip_code.matches(_ZIP) & ~zip_code.matches("^00000"))
     return [
         (street.missing, "street is missing"),
         (street.rows(placeholder), "street is a placeholder, not an address"),
@@ -359,22 +501,25 @@ def _order_conditions(rows: pa.Table) -> Conditions:
 
 
 def _statute_missing(rows: pa.Table) -> Conditions:
-    return [(to_mask(pc.is_null(_text(rows, "criminal_statute"))), "criminal_statute is missing")]
+    return [(_Column.of(rows, "criminal_statute").missing, "criminal_statute is missing")]
 
 
 def _statute_not_permitted(rows: pa.Table, policy: Policy) -> Conditions:
-    statute = _text(rows, "criminal_statute")
-    distinct = [s for s in pc.unique(statute).to_pylist() if s is not None]
-    allowed = pa.array([s for s in distinct if policy.statute_permitted(s)], pa.string())
-    refused = to_mask(pc.is_valid(statute)) & ~to_mask(pc.is_in(statute, allowed))
-    return [(refused, "criminal_statute is not a permitted criminal statute")]
+    statute = _Column.of(rows, "criminal_statute")
+    permitted = statute.values.each(lambda s: s is not None and policy.statute_permitted(s))
+    return [
+        (
+            ~statute.missing & ~statute.rows(permitted),
+            "criminal_statute is not a permitted criminal statute",
+        )
+    ]
 
 
 def _period_conditions(rows: pa.Table, policy: Policy) -> Conditions:
     first = _Column.of(rows, "tax_period_start")
     last = _Column.of(rows, "tax_period_end")
     # One pass over both columns' values: each regex pass costs as much on one row as on many.
-    year, year_ok = _year(pa.concat_arrays([first.values, last.values]))
+    year, year_ok = _year(first.values.concat(last.values))
     cut = len(first.values)
     start, start_ok = _spread(first, year[:cut]), _spread(first, year_ok[:cut])
     end, end_ok = _spread(last, year[cut:]), _spread(last, year_ok[cut:])
@@ -463,8 +608,8 @@ def _statute_hint(policy: Policy) -> str:
 
 def _explain(
     checks: list[tuple[RejectCode, Conditions, str]], n: int
-) -> tuple[pa.Array, pa.Array, np.ndarray]:
-    """Reasons and details of the failing rows, and which rows fail.
+) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """Which rows fail, and the reasons and details of those rows.
 
     Rows failing the same set of conditions share one text, so the texts are built once
     per combination (a bit pattern) and spread by index.
@@ -478,6 +623,8 @@ def _explain(
     for bit, (_, _, mask, _) in enumerate(flat):
         pattern |= mask.astype(np.uint64) << np.uint64(bit)
     failed = pattern != 0
+    if not failed.any():
+        return failed, pa.array([], pa.string()), pa.array([], pa.string())
     combos, inverse = np.unique(pattern[failed], return_inverse=True)
     reasons: list[str] = []
     details: list[str] = []
@@ -493,23 +640,20 @@ def _explain(
         details.append(" ".join(sentences))
     take = pa.array(inverse.reshape(-1), pa.int64())
     return (
+        failed,
         pc.take(pa.array(reasons, pa.string()), take),
         pc.take(pa.array(details, pa.string()), take),
-        failed,
     )
 
 
 def _text(rows: pa.Table, name: str) -> pa.Array:
-    if name not in rows.column_names:
+    at = rows.schema.get_field_index(name)  # not `column_names`: a list built per call
+    if at < 0:
         return pa.nulls(rows.num_rows, pa.string())
-    column = rows.column(name)
+    column = rows.column(at)
     if column.num_chunks == 1 and column.type == pa.string():
         return column.chunk(0)  # no kernel calls: ~16 per record of a lookup
     return column.combine_chunks().cast(pa.string())
-
-
-def _string_set(values: frozenset[str]) -> pa.Array:
-    return pa.array(sorted(values), pa.string())
 
 
 def _spread(column: _Column, on_values: np.ndarray) -> np.ndarray:
@@ -518,7 +662,7 @@ def _spread(column: _Column, on_values: np.ndarray) -> np.ndarray:
     return spread
 
 
-def _ymd(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _ymd(values: _Values) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Which values are real dates (YYYY-MM-DD or MM/DD/YYYY), and their year, month, day."""
     n = len(values)
     year, month, day = (np.zeros(n, dtype=np.int64) for _ in range(3))
@@ -526,13 +670,10 @@ def _ymd(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     for pattern in (_ISO_DATE, _US_DATE):
         if matched.all():
             break  # e.g. every value an ISO date: the US pattern need not run
-        found = pc.extract_regex(values, pattern)
-        hit = to_mask(pc.is_valid(found)) & ~matched
-        if not hit.any():
-            continue  # e.g. no US dates: their fields need not be read (a lookup's one row)
-        for key, target in (("y", year), ("m", month), ("d", day)):
-            field = pc.fill_null(pc.cast(pc.struct_field(found, key), pa.int64()), 0)
-            target[hit] = np.asarray(field.to_numpy(zero_copy_only=False))[hit]
+        found, numbers = values.fields(pattern, ("y", "m", "d"))
+        hit = found & ~matched
+        for number, target in zip(numbers, (year, month, day), strict=True):
+            target[hit] = number[hit]
         matched |= hit
     month_ok = (month >= 1) & (month <= 12)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
@@ -541,11 +682,9 @@ def _ymd(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return valid, year, month, day
 
 
-def _year(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _year(values: _Values) -> tuple[np.ndarray, np.ndarray]:
     """Per value: a tax year from '2023' or a full date such as '2023-01-01'; whether valid."""
-    plain = to_mask(pc.match_substring_regex(values, r"^\d{4}$"))
-    digits = pc.fill_null(pc.if_else(pa.array(plain), values, pa.scalar("0")), "0")
-    year = np.array(pc.cast(digits, pa.int64()).to_numpy())
+    plain, (year,) = values.fields(r"^(?P<y>\d{4})$", ("y",))
     if plain.all():
         return year, plain  # the common case: no value is a full date
     date_ok, date_year, _, _ = _ymd(values)
