@@ -75,6 +75,7 @@ OUTPUT_COLUMNS = NAME_COLUMNS + ADDRESS_COLUMNS
 _STRING = pa.string()
 _STRING_LIST = pa.list_(pa.string())
 _PR_KEY = "\x1fPR\x1f"  # prefix of a street key whose row is in Puerto Rico
+_FEW_ROWS = 100  # a lookup's records: distinct values found in Python, without 3 kernel calls
 
 
 def standardize_records(table: pa.Table) -> pa.Table:
@@ -104,9 +105,11 @@ def standardize_records(table: pa.Table) -> pa.Table:
     columns["dob_str"] = pc.strftime(dob, format="%Y-%m-%d")
     columns.update(_address_columns(table))
     out = table.set_column(table.column_names.index("dob"), "dob", dob)
-    for name in OUTPUT_COLUMNS:
-        out = out.append_column(name, columns[name])
-    return out
+    return pa.Table.from_arrays(
+        [*out.columns, *(columns[name] for name in OUTPUT_COLUMNS)],
+        names=[*out.column_names, *OUTPUT_COLUMNS],
+        metadata=out.schema.metadata,
+    )
 
 
 def _name_columns(table: pa.Table) -> dict[str, pa.Array]:
@@ -226,6 +229,11 @@ def _zip_strings(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Arr
 
 def _distinct(column: pa.ChunkedArray | pa.Array) -> tuple[list[Any], pa.Array]:
     """Distinct values of a column (null read as "") and each row's index into them."""
+    if len(column) <= _FEW_ROWS:
+        first_at: dict[Any, int] = {}
+        rows = ["" if v is None else v for v in _as_string(column).to_pylist()]
+        indices = [first_at.setdefault(v, len(first_at)) for v in rows]
+        return list(first_at), pa.array(indices, pa.int32())
     filled = pc.fill_null(_as_string(column), "")
     if isinstance(filled, pa.ChunkedArray):
         filled = filled.combine_chunks()
