@@ -55,8 +55,8 @@ class LookupEngine:
     def __init__(self, *, settings: Settings) -> None:
         self._settings = settings
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._link: RowwiseLink | None = None
-        self._link_for: tuple[str, Path] | None = None
+        self._ctx: MatchContext | None = None
+        self._ctx_for: tuple[str, Path] | None = None
         self._lock = threading.Lock()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
@@ -64,14 +64,16 @@ class LookupEngine:
             self._con = make_duckdb(self._settings)
         return self._con
 
-    def _lookup_link(self, model_path: Path) -> RowwiseLink:
-        """The link for the current master file and model, rebuilt when either changes."""
+    def _context(self, model_path: Path) -> MatchContext:
+        """The link (and model) for the current master file and model, rebuilt when either
+        changes."""
         master_dir = self._settings.master_dir
         master_id = read_master_info(master_dir).master_id
-        if self._link is None or self._link_for != (master_id, model_path):
-            self._link = RowwiseLink(open_link(self._connection(), master_dir, model_path))
-            self._link_for = (master_id, model_path)
-        return self._link
+        if self._ctx is None or self._ctx_for != (master_id, model_path):
+            link = RowwiseLink(open_link(self._connection(), master_dir, model_path))
+            self._ctx = MatchContext(master_dir=master_dir, model_path=model_path, link=link)
+            self._ctx_for = (master_id, model_path)
+        return self._ctx
 
     def lookup(
         self,
@@ -101,13 +103,11 @@ class LookupEngine:
         accepted = accepted.append_column("request_row", accepted["row_number"])
         model_path = current_model_path(self._settings.models_dir)
         with self._lock:
-            ctx = MatchContext(
-                master_dir=self._settings.master_dir,
-                model_path=model_path,
-                link=self._lookup_link(model_path),
-            )
             result = match_requests(
-                con=self._connection(), accepted=accepted, ctx=ctx, policy=policy
+                con=self._connection(),
+                accepted=accepted,
+                ctx=self._context(model_path),
+                policy=policy,
             )
         ids = dict(
             zip(accepted["row_number"].to_pylist(), accepted["request_id"].to_pylist(), strict=True)
@@ -176,4 +176,4 @@ class LookupEngine:
         if self._con is not None:
             self._con.close()
             self._con = None
-            self._link = self._link_for = None
+            self._ctx = self._ctx_for = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from crossverify.link.score import (
     score_pairs,
     score_pairs_on_spark,
 )
-from crossverify.master.load import MASTER_PARQUET, read_master_info
+from crossverify.master.load import MASTER_PARQUET, MasterInfo, read_master_info
 from crossverify.policy import Policy
 from crossverify.standardize.frame import standardize_records
 from crossverify.types import DISCLOSED_OUTCOMES
@@ -67,6 +68,16 @@ class MatchContext:
     def master_parquet(self) -> Path:
         return self.master_dir / MASTER_PARQUET
 
+    # Read once per context: the lookup engine keeps one for as long as the master file
+    # and the model stay the same, instead of parsing both again on every call.
+    @cached_property
+    def model_settings(self) -> dict[str, Any]:
+        return load_model(self.model_path)
+
+    @cached_property
+    def master(self) -> MasterInfo:
+        return read_master_info(self.master_dir)
+
 
 @dataclass
 class MatchResult:
@@ -93,9 +104,9 @@ def match_requests(
     """Decide every accepted row (`request_row` identifies it). One outcome row per input row."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    settings = load_model(ctx.model_path)
+    settings = ctx.model_settings
     prior_weight = prior_match_weight(settings)
-    master = read_master_info(ctx.master_dir)
+    master = ctx.master
     trained_on = settings.get("crossverify", {}).get("master_id")
     if trained_on != master.master_id:
         raise ModelError(
