@@ -56,7 +56,6 @@ class LookupEngine:
         self._settings = settings
         self._con: duckdb.DuckDBPyConnection | None = None
         self._ctx: MatchContext | None = None
-        self._ctx_for: tuple[str, Path] | None = None
         self._lock = threading.Lock()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
@@ -69,11 +68,11 @@ class LookupEngine:
         changes."""
         master_dir = self._settings.master_dir
         master_id = read_master_info(master_dir).master_id
-        if self._ctx is None or self._ctx_for != (master_id, model_path):
+        ctx = self._ctx
+        if ctx is None or ctx.model_path != model_path or ctx.master.master_id != master_id:
             link = RowwiseLink(open_link(self._connection(), master_dir, model_path))
-            self._ctx = MatchContext(master_dir=master_dir, model_path=model_path, link=link)
-            self._ctx_for = (master_id, model_path)
-        return self._ctx
+            ctx = self._ctx = MatchContext(master_dir=master_dir, model_path=model_path, link=link)
+        return ctx
 
     def lookup(
         self,
@@ -176,4 +175,4 @@ class LookupEngine:
         if self._con is not None:
             self._con.close()
             self._con = None
-            self._ctx = self._ctx_for = None
+            self._ctx = None
